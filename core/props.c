@@ -1,0 +1,314 @@
+/*
+ * props.c — property names, applicability, and value forms (SPEC §4).
+ *
+ * Canonical forms are what reads return and what the catalog stores, so
+ * that "setting a property to the value it already has" is a byte
+ * comparison of canonical strings.
+ */
+#include "props.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const struct gfs_prop_info gfs_props[GFS_PROP_COUNT] = {
+	[GFS_PROP_LOCATION] = { "user.acg.location",
+		GFS_ON_GALLERY | GFS_ON_DEFINITION | GFS_ON_VERSION, false },
+	[GFS_PROP_KIND] = { "user.acg.kind", GFS_ON_DEFINITION, false },
+	[GFS_PROP_SHARING] = { "user.acg.sharing", GFS_ON_GALLERY, false },
+	[GFS_PROP_SHARING_ADMINS] = { "user.acg.sharingAdmins", GFS_ON_GALLERY, false },
+	[GFS_PROP_PROVISIONING_STATE] = { "user.acg.provisioningState",
+		GFS_ON_VERSION, false },
+	[GFS_PROP_REPLICAS] = { "user.acg.replicas", GFS_ON_VERSION, false },
+	[GFS_PROP_USED_BY_VMSS_FLEX] = { "user.acg.usedByVmssFlex",
+		GFS_ON_VERSION, false },
+	[GFS_PROP_SOFT_DELETE] = { "user.acg.softDelete", GFS_ON_GALLERY, false },
+	[GFS_PROP_RETENTION_DAYS] = { "user.acg.retentionDays", GFS_ON_GALLERY, true },
+	[GFS_PROP_DELETED_AT] = { "user.acg.deletedAt", GFS_ON_SOFT_DELETED, true },
+	[GFS_PROP_PURGE_AT] = { "user.acg.purgeAt", GFS_ON_SOFT_DELETED, true },
+};
+
+const char *gfs_prop_form(int prop)
+{
+	static const char *const forms[GFS_PROP_COUNT] = {
+		[GFS_PROP_LOCATION] = "a region name: a letter then 1-39 letters or digits",
+		[GFS_PROP_KIND] = "image or application",
+		[GFS_PROP_SHARING] = "private, direct-shared or community",
+		[GFS_PROP_SHARING_ADMINS] = "a comma list of user names and @group names",
+		[GFS_PROP_PROVISIONING_STATE] = "Creating, Succeeded or Failed",
+		[GFS_PROP_REPLICAS] = "region=count,... with counts 1..100, each region once",
+		[GFS_PROP_USED_BY_VMSS_FLEX] = "true or false",
+		[GFS_PROP_SOFT_DELETE] = "true or false",
+		[GFS_PROP_RETENTION_DAYS] = "7",
+		[GFS_PROP_DELETED_AT] = "read-only",
+		[GFS_PROP_PURGE_AT] = "read-only",
+	};
+	return prop >= 0 && prop < GFS_PROP_COUNT ? forms[prop] : "";
+}
+
+int gfs_prop_lookup(const char *name)
+{
+	if (strncmp(name, GFS_PROP_PREFIX, strlen(GFS_PROP_PREFIX)) != 0)
+		return -2;
+	for (int i = 0; i < GFS_PROP_COUNT; i++)
+		if (strcmp(name, gfs_props[i].name) == 0)
+			return i;
+	return -1;
+}
+
+static bool eq(const char *v, size_t len, const char *word)
+{
+	return strlen(word) == len && memcmp(v, word, len) == 0;
+}
+
+/* Match v against a NULL-terminated word list; index or -EINVAL. */
+static int one_of(const char *v, size_t len, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (eq(v, len, words[i]))
+			return i;
+	return -EINVAL;
+}
+
+static const char *const kind_words[] = { "image", "application", NULL };
+static const char *const sharing_words[] = { "private", "direct-shared",
+					     "community", NULL };
+static const char *const prov_words[] = { "Creating", "Succeeded", "Failed", NULL };
+
+int gfs_parse_location(const char *v, size_t len, char out[GFS_LOCATION_MAX + 1])
+{
+	if (len < 2 || len > GFS_LOCATION_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char c = v[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		bool ok = (c >= 'a' && c <= 'z') || (i > 0 && c >= '0' && c <= '9');
+		if (!ok)
+			return -EINVAL;
+		out[i] = c;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+int gfs_parse_bool(const char *v, size_t len, bool *out)
+{
+	static const char *const words[] = { "false", "true", NULL };
+	int i = one_of(v, len, words);
+	if (i < 0)
+		return i;
+	*out = i == 1;
+	return 0;
+}
+
+int gfs_parse_kind(const char *v, size_t len, enum gfs_kind *out)
+{
+	int i = one_of(v, len, kind_words);
+	if (i < 0)
+		return i;
+	*out = (enum gfs_kind)i;
+	return 0;
+}
+
+int gfs_parse_sharing(const char *v, size_t len, enum gfs_sharing *out)
+{
+	int i = one_of(v, len, sharing_words);
+	if (i < 0)
+		return i;
+	*out = (enum gfs_sharing)i;
+	return 0;
+}
+
+int gfs_parse_provisioning(const char *v, size_t len, enum gfs_provisioning *out)
+{
+	int i = one_of(v, len, prov_words);
+	if (i < 0)
+		return i;
+	*out = (enum gfs_provisioning)i;
+	return 0;
+}
+
+const char *gfs_kind_name(enum gfs_kind k) { return kind_words[k]; }
+const char *gfs_sharing_name(enum gfs_sharing s) { return sharing_words[s]; }
+const char *gfs_provisioning_name(enum gfs_provisioning p) { return prov_words[p]; }
+
+/*
+ * Split v on commas into at most max items of at most itemmax bytes each
+ * (copied NUL-terminated into items[i]). Empty items are an error.
+ */
+#define LIST_ITEMS_MAX 256
+#define LIST_ITEM_MAX 64
+
+static int split_list(const char *v, size_t len, char items[][LIST_ITEM_MAX],
+		      size_t *count)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && v[i] != ',')
+			continue;
+		size_t ilen = i - start;
+		if (ilen == 0 || ilen >= LIST_ITEM_MAX || n == LIST_ITEMS_MAX)
+			return -EINVAL;
+		memcpy(items[n], v + start, ilen);
+		items[n][ilen] = '\0';
+		n++;
+		start = i + 1;
+	}
+	*count = n;
+	return 0;
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Join sorted items with commas, dropping duplicates when dedup is set and
+ * failing on them otherwise. */
+static int join_sorted(char items[][LIST_ITEM_MAX], size_t n, bool dedup,
+		       size_t keylen_of(const char *), char *out, size_t outlen)
+{
+	size_t pos = 0;
+
+	qsort(items, n, LIST_ITEM_MAX, cmp_items);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0) {
+			size_t k = keylen_of(items[i]);
+			if (keylen_of(items[i - 1]) == k &&
+			    memcmp(items[i - 1], items[i], k) == 0) {
+				if (dedup)
+					continue;
+				return -EINVAL;
+			}
+		}
+		int w = snprintf(out + pos, outlen - pos, "%s%s", pos ? "," : "",
+				 items[i]);
+		if (w < 0 || (size_t)w >= outlen - pos)
+			return -EINVAL;
+		pos += (size_t)w;
+	}
+	return 0;
+}
+
+static size_t region_keylen(const char *item)
+{
+	return strcspn(item, "=");
+}
+
+static size_t whole_keylen(const char *item)
+{
+	return strlen(item);
+}
+
+int gfs_parse_replicas(const char *v, size_t len, char *out, size_t outlen)
+{
+	size_t n;
+	char (*it)[LIST_ITEM_MAX] = malloc(sizeof(char[LIST_ITEMS_MAX][LIST_ITEM_MAX]));
+	if (!it)
+		return -ENOMEM;
+	int r = split_list(v, len, it, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char *eqs = strchr(it[i], '=');
+		char region[GFS_LOCATION_MAX + 1];
+		if (!eqs || gfs_parse_location(it[i], (size_t)(eqs - it[i]), region) < 0) {
+			r = -EINVAL;
+			break;
+		}
+		const char *num = eqs + 1;
+		size_t nlen = strlen(num);
+		if (nlen == 0 || nlen > 3 || num[0] == '0' ||
+		    strspn(num, "0123456789") != nlen || atoi(num) > 100) {
+			r = -EINVAL;
+			break;
+		}
+		char canon[LIST_ITEM_MAX];
+		snprintf(canon, sizeof(canon), "%s=%s", region, num);
+		memcpy(it[i], canon, sizeof(canon));
+	}
+	if (r == 0)
+		r = join_sorted(it, n, false, region_keylen, out, outlen);
+	free(it);
+	return r;
+}
+
+static bool admin_name_ok(const char *s)
+{
+	if (*s == '@')
+		s++;
+	size_t len = strlen(s);
+	if (len == 0 || len > 32 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
+			  (c == '$' && i == len - 1);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+int gfs_parse_sharing_admins(const char *v, size_t len, char *out, size_t outlen)
+{
+	size_t n;
+
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	char (*it)[LIST_ITEM_MAX] = malloc(sizeof(char[LIST_ITEMS_MAX][LIST_ITEM_MAX]));
+	if (!it)
+		return -ENOMEM;
+	int r = split_list(v, len, it, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (!admin_name_ok(it[i]))
+			r = -EINVAL;
+	if (r == 0)
+		r = join_sorted(it, n, true, whole_keylen, out, outlen);
+	free(it);
+	return r;
+}
+
+void gfs_replicas_one_per_region(const char *canon, char *out, size_t outlen)
+{
+	const char *cur = canon;
+	char item[LIST_ITEM_MAX];
+	size_t pos = 0;
+
+	out[0] = '\0';
+	while (gfs_list_next(&cur, item, sizeof(item))) {
+		item[region_keylen(item)] = '\0';
+		int w = snprintf(out + pos, outlen - pos, "%s%s=1", pos ? "," : "", item);
+		if (w < 0 || (size_t)w >= outlen - pos)
+			break;
+		pos += (size_t)w;
+	}
+}
+
+void gfs_format_utc(int64_t sec, char out[21])
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+const char *gfs_list_next(const char **cursor, char *item, size_t itemlen)
+{
+	const char *s = *cursor;
+	if (!s || !*s)
+		return NULL;
+	size_t n = strcspn(s, ",");
+	size_t c = n < itemlen - 1 ? n : itemlen - 1;
+	memcpy(item, s, c);
+	item[c] = '\0';
+	*cursor = s[n] ? s + n + 1 : s + n;
+	return item;
+}

@@ -1,0 +1,93 @@
+/*
+ * props.h — the gallery properties of SPEC §4: their attribute names, the
+ * nodes they apply to, and the parsing of each value into its canonical
+ * form (what a later read returns).
+ *
+ * Pure functions: no catalog, no NSS. Whether a sharingAdmins name exists
+ * on this system is for the caller to ask.
+ */
+#ifndef GFS_PROPS_H
+#define GFS_PROPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GFS_XATTR_PREFIX "user."
+#define GFS_PROP_PREFIX "user.acg."
+#define GFS_LOCATION_MAX 40
+#define GFS_PROP_VALUE_MAX 4096   /* replicas and sharingAdmins lists */
+#define GFS_RETENTION_DAYS 7
+
+/* In listxattr order (SPEC §4). */
+enum gfs_prop {
+	GFS_PROP_LOCATION,
+	GFS_PROP_KIND,
+	GFS_PROP_SHARING,
+	GFS_PROP_SHARING_ADMINS,
+	GFS_PROP_PROVISIONING_STATE,
+	GFS_PROP_REPLICAS,
+	GFS_PROP_USED_BY_VMSS_FLEX,
+	GFS_PROP_SOFT_DELETE,
+	GFS_PROP_RETENTION_DAYS,
+	GFS_PROP_DELETED_AT,
+	GFS_PROP_PURGE_AT,
+	GFS_PROP_COUNT,
+};
+
+/* Which nodes a property applies to (bit set of these). */
+enum gfs_prop_on {
+	GFS_ON_GALLERY = 1 << 0,
+	GFS_ON_DEFINITION = 1 << 1,
+	GFS_ON_VERSION = 1 << 2,
+	GFS_ON_SOFT_DELETED = 1 << 3,   /* soft-deleted versions and files */
+};
+
+struct gfs_prop_info {
+	const char *name;     /* full attribute name, "user.acg.location" */
+	unsigned on;          /* enum gfs_prop_on bits */
+	bool read_only;
+};
+
+extern const struct gfs_prop_info gfs_props[GFS_PROP_COUNT];
+
+enum gfs_kind { GFS_KIND_IMAGE = 0, GFS_KIND_APPLICATION = 1 };
+enum gfs_sharing { GFS_SHARING_PRIVATE = 0, GFS_SHARING_DIRECT = 1,
+		   GFS_SHARING_COMMUNITY = 2 };
+enum gfs_provisioning { GFS_PROV_CREATING = 0, GFS_PROV_SUCCEEDED = 1,
+			GFS_PROV_FAILED = 2 };
+
+/* Classify an attribute name: a property (>= 0), -1 for an unknown
+ * user.acg.* name, -2 for any other name. */
+int gfs_prop_lookup(const char *name);
+
+/* Each parser takes the raw value (not NUL-terminated) and returns 0 or
+ * -EINVAL; on success the canonical form or the decoded value is stored. */
+int gfs_parse_location(const char *v, size_t len, char out[GFS_LOCATION_MAX + 1]);
+int gfs_parse_bool(const char *v, size_t len, bool *out);
+int gfs_parse_kind(const char *v, size_t len, enum gfs_kind *out);
+int gfs_parse_sharing(const char *v, size_t len, enum gfs_sharing *out);
+int gfs_parse_provisioning(const char *v, size_t len, enum gfs_provisioning *out);
+int gfs_parse_replicas(const char *v, size_t len, char *out, size_t outlen);
+/* Syntax only: comma list of NAME and @GROUP; sorted, deduplicated. An
+ * empty value is valid (no gallery-level admins). */
+int gfs_parse_sharing_admins(const char *v, size_t len, char *out, size_t outlen);
+
+/* The expected form of a property's value, for refusal reasons. */
+const char *gfs_prop_form(int prop);
+
+const char *gfs_kind_name(enum gfs_kind k);
+const char *gfs_sharing_name(enum gfs_sharing s);
+const char *gfs_provisioning_name(enum gfs_provisioning p);
+
+/* "REGION=1" for each region of a canonical replicas list (rule R17). */
+void gfs_replicas_one_per_region(const char *canon, char *out, size_t outlen);
+
+/* UTC "YYYY-MM-DDTHH:MM:SSZ" from seconds since the epoch. */
+void gfs_format_utc(int64_t sec, char out[21]);
+
+/* Walk a canonical comma list: returns the next item and advances *cursor,
+ * or NULL at the end. item receives a NUL-terminated copy. */
+const char *gfs_list_next(const char **cursor, char *item, size_t itemlen);
+
+#endif
