@@ -1,0 +1,612 @@
+/*
+ * config.c — load the INI configuration of SPEC §6 over the defaults.
+ *
+ * inih splits "key = value" and strips inline comments; everything it
+ * cannot tell us (line numbers, empty sections, over-long lines) is seen by
+ * our own line reader, which also refuses a line as soon as it is bad so
+ * that the message always names the first error in the file. All state of
+ * one load lives in struct load, handed to inih as its user pointer.
+ * Nothing here exits, logs or keeps state between calls.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+#define NAME_MAX_LEN 32              /* user and group names */
+#define PURGE_INTERVAL_MAX 2592000UL /* 30 days, in seconds */
+#define REASON_MAX 512
+
+/* Parse a value and store it in cfg; on -1, why says what form it needs. */
+typedef int (*key_setter)(struct gfs_config *cfg, const char *value,
+			  char *why, size_t whylen);
+
+struct key_spec {
+	const char *section;
+	const char *name;
+	key_setter set;
+};
+
+/* One load in progress: the reader and the handler both see it. */
+struct load {
+	struct gfs_config *cfg;
+	const char *path;
+	FILE *fp;
+	unsigned lineno;          /* of the line inih is working on */
+	unsigned *first_seen;     /* per key: line it was set on, 0 if not */
+	bool failed;
+	char *err;
+	size_t errlen;
+};
+
+static const char *const cloud_names[] = {
+	[GFS_CLOUD_AZURE] = "AzureCloud",
+	[GFS_CLOUD_US_GOVERNMENT] = "AzureUSGovernment",
+	[GFS_CLOUD_CHINA] = "AzureChinaCloud",
+};
+#define CLOUD_COUNT (sizeof(cloud_names) / sizeof(cloud_names[0]))
+
+void gfs_config_defaults(struct gfs_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cloud = GFS_CLOUD_AZURE;
+	snprintf(cfg->api_version, sizeof(cfg->api_version), "2024-03-03");
+	snprintf(cfg->features, sizeof(cfg->features), "SIGSoftDelete");
+	snprintf(cfg->owners, sizeof(cfg->owners), "root");
+	snprintf(cfg->location, sizeof(cfg->location), "eastus");
+	snprintf(cfg->sharing_admins, sizeof(cfg->sharing_admins), "acg-admins");
+	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "/var/lib/galleryfs");
+	cfg->retention_days = GFS_RETENTION_DAYS;
+	cfg->purge_interval = 3600;
+	cfg->log_level = GFS_LOG_INFO;
+}
+
+const char *gfs_cloud_name(enum gfs_cloud cloud)
+{
+	if ((unsigned)cloud >= CLOUD_COUNT)
+		return "unknown";
+	return cloud_names[cloud];
+}
+
+int gfs_config_list_has(const char *list, const char *item)
+{
+	if (!list || !item || !*item)
+		return 0;
+	size_t n = strlen(item);
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && memcmp(p, item, n) == 0)
+			return 1;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* ASCII only: the locale must not change what a config file means. */
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* isspace() in the C locale, which is what inih strips and scans with. */
+static bool is_space(char c)
+{
+	return c && strchr(" \t\n\v\f\r", c) != NULL;
+}
+
+static bool feature_name_ok(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
+/* The portable user/group name of useradd(8), plus the Samba '$' suffix. */
+static bool account_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > NAME_MAX_LEN || s[0] == '-')
+		return false;
+	if (s[n - 1] == '$' && --n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Canonicalize a comma list into out: blanks around items dropped, items
+ * joined by bare commas. An empty value is the empty list; an empty item
+ * between commas is an error, since it is always a typo.
+ */
+static int parse_list(const char *v, bool (*item_ok)(const char *, size_t),
+		      const char *what, const char *form, char *out,
+		      size_t outlen, char *why, size_t whylen)
+{
+	char canon[GFS_CONFIG_LIST_MAX];
+	size_t pos = 0;
+
+	canon[0] = '\0';
+	if (!*v)
+		goto done;
+	for (const char *p = v;;) {
+		size_t len = strcspn(p, ",");
+		const char *s = p, *e = p + len;
+		while (s < e && is_blank(*s))
+			s++;
+		while (e > s && is_blank(e[-1]))
+			e--;
+		size_t n = (size_t)(e - s);
+		if (n == 0) {
+			snprintf(why, whylen, "\"%s\" has an empty item; "
+				 "expected a comma list, each item %s", v, form);
+			return -1;
+		}
+		if (!item_ok(s, n)) {
+			snprintf(why, whylen, "%s \"%.*s\" is not %s", what,
+				 (int)n, s, form);
+			return -1;
+		}
+		if (pos + (pos > 0) + n >= sizeof(canon)) {
+			snprintf(why, whylen, "list is longer than %zu bytes",
+				 sizeof(canon) - 1);
+			return -1;
+		}
+		if (pos > 0)
+			canon[pos++] = ',';
+		memcpy(canon + pos, s, n);
+		pos += n;
+		canon[pos] = '\0';
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+done:
+	if (pos >= outlen) {
+		snprintf(why, whylen, "list is longer than %zu bytes", outlen - 1);
+		return -1;
+	}
+	memcpy(out, canon, pos + 1);
+	return 0;
+}
+
+/* Decimal digits only: no sign, no blanks, no junk, no overflow. */
+static int parse_uint(const char *v, unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0;
+
+	if (!*v)
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		unsigned long d = (unsigned long)(*v - '0');
+		if (n > (max - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 0;
+}
+
+static int two_digits(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+static int set_cloud(struct gfs_config *cfg, const char *v, char *why,
+		     size_t whylen)
+{
+	for (size_t i = 0; i < CLOUD_COUNT; i++) {
+		if (strcmp(v, cloud_names[i]) == 0) {
+			cfg->cloud = (enum gfs_cloud)i;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "\"%s\" is not one of %s, %s, %s", v,
+		 cloud_names[0], cloud_names[1], cloud_names[2]);
+	return -1;
+}
+
+static int set_api_version(struct gfs_config *cfg, const char *v, char *why,
+			   size_t whylen)
+{
+	static const char preview[] = "-preview";
+	size_t n = strlen(v);
+	bool ok = n == 10 ||
+		  (n == 10 + strlen(preview) && strcmp(v + 10, preview) == 0);
+
+	for (size_t i = 0; ok && i < 10; i++)
+		ok = (i == 4 || i == 7) ? v[i] == '-' : (v[i] >= '0' && v[i] <= '9');
+	if (ok) {
+		int month = two_digits(v + 5), day = two_digits(v + 8);
+		ok = month >= 1 && month <= 12 && day >= 1 && day <= 31;
+	}
+	if (!ok) {
+		snprintf(why, whylen, "\"%s\" is not a date YYYY-MM-DD "
+			 "(month 01-12, day 01-31), optionally followed by "
+			 "\"-preview\"", v);
+		return -1;
+	}
+	memcpy(cfg->api_version, v, n + 1);
+	return 0;
+}
+
+static int set_features(struct gfs_config *cfg, const char *v, char *why,
+			size_t whylen)
+{
+	return parse_list(v, feature_name_ok, "feature",
+			  "a name of letters, digits, '.', '_' and '-'",
+			  cfg->features, sizeof(cfg->features), why, whylen);
+}
+
+static int set_owners(struct gfs_config *cfg, const char *v, char *why,
+		      size_t whylen)
+{
+	return parse_list(v, account_name_ok, "user",
+			  "a user name (letters, digits, '_', '.', '-', not "
+			  "starting with '-', at most 32 characters, "
+			  "optionally ending in '$')",
+			  cfg->owners, sizeof(cfg->owners), why, whylen);
+}
+
+static int set_location(struct gfs_config *cfg, const char *v, char *why,
+			size_t whylen)
+{
+	if (gfs_parse_location(v, strlen(v), cfg->location) < 0) {
+		snprintf(why, whylen, "\"%s\" is not a region name (a letter, "
+			 "then letters or digits, 2 to %d characters)", v,
+			 GFS_LOCATION_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_sharing_admins(struct gfs_config *cfg, const char *v,
+			      char *why, size_t whylen)
+{
+	return parse_list(v, account_name_ok, "group",
+			  "a group name (letters, digits, '_', '.', '-', not "
+			  "starting with '-', at most 32 characters, "
+			  "optionally ending in '$')",
+			  cfg->sharing_admins, sizeof(cfg->sharing_admins), why,
+			  whylen);
+}
+
+static int set_data_dir(struct gfs_config *cfg, const char *v, char *why,
+			size_t whylen)
+{
+	size_t n = strlen(v);
+
+	if (v[0] != '/' || n >= sizeof(cfg->data_dir)) {
+		snprintf(why, whylen, "\"%s\" is not an absolute path "
+			 "(starting with '/', at most %zu bytes)", v,
+			 sizeof(cfg->data_dir) - 1);
+		return -1;
+	}
+	memcpy(cfg->data_dir, v, n + 1);
+	return 0;
+}
+
+/* Rule R1: the only accepted value is the fixed one, so that nobody
+ * believes they shortened or lengthened the retention. */
+static int set_retention_days(struct gfs_config *cfg, const char *v, char *why,
+			      size_t whylen)
+{
+	unsigned long days;
+
+	if (parse_uint(v, 1000000, &days) < 0 || days != GFS_RETENTION_DAYS) {
+		snprintf(why, whylen, "\"%s\" refused: the retention period is "
+			 "fixed at %d days and cannot be changed (rule R1)", v,
+			 GFS_RETENTION_DAYS);
+		return -1;
+	}
+	cfg->retention_days = GFS_RETENTION_DAYS;
+	return 0;
+}
+
+static int set_purge_interval(struct gfs_config *cfg, const char *v,
+			      char *why, size_t whylen)
+{
+	unsigned long secs;
+
+	if (parse_uint(v, PURGE_INTERVAL_MAX, &secs) < 0 || secs == 0) {
+		snprintf(why, whylen, "\"%s\" is not a whole number of seconds "
+			 "from 1 to %lu", v, PURGE_INTERVAL_MAX);
+		return -1;
+	}
+	cfg->purge_interval = (unsigned)secs;
+	return 0;
+}
+
+static int set_log_level(struct gfs_config *cfg, const char *v, char *why,
+			 size_t whylen)
+{
+	if (gfs_log_level_parse(v, &cfg->log_level) < 0) {
+		snprintf(why, whylen, "\"%s\" is not one of error, warning, "
+			 "info, debug", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every key of SPEC §6, grouped by section in file order. */
+static const struct key_spec keys[] = {
+	{ "subscription", "cloud", set_cloud },
+	{ "subscription", "api_version", set_api_version },
+	{ "subscription", "features", set_features },
+	{ "subscription", "owners", set_owners },
+	{ "subscription", "location", set_location },
+	{ "roles", "sharing_admins", set_sharing_admins },
+	{ "storage", "data_dir", set_data_dir },
+	{ "softdelete", "retention_days", set_retention_days },
+	{ "softdelete", "purge_interval", set_purge_interval },
+	{ "log", "level", set_log_level },
+};
+#define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+
+static bool section_known(const char *name, size_t n)
+{
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (strlen(keys[i].section) == n &&
+		    memcmp(keys[i].section, name, n) == 0)
+			return true;
+	return false;
+}
+
+/* "a, b, c": the sections (section == NULL) or the keys of one section,
+ * for messages that name what would have been accepted. */
+static void list_names(const char *section, char *out, size_t outlen)
+{
+	size_t pos = 0;
+	const char *prev = NULL;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		const char *name;
+		if (section) {
+			if (strcmp(keys[i].section, section) != 0)
+				continue;
+			name = keys[i].name;
+		} else {
+			if (prev && strcmp(prev, keys[i].section) == 0)
+				continue;
+			name = prev = keys[i].section;
+		}
+		int w = snprintf(out + pos, outlen - pos, "%s%s",
+				 pos ? ", " : "", name);
+		if (w < 0 || (size_t)w >= outlen - pos)
+			return;
+		pos += (size_t)w;
+	}
+}
+
+/* Record the first error as "FILE:LINE: reason"; later ones are dropped. */
+static void fail(struct load *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail(struct load *ld, const char *fmt, ...)
+{
+	if (ld->failed)
+		return;
+	ld->failed = true;
+	if (!ld->err || ld->errlen == 0)
+		return;
+	int n = snprintf(ld->err, ld->errlen, "%s:%u: ", ld->path, ld->lineno);
+	if (n < 0 || (size_t)n >= ld->errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void fail_read(struct load *ld, int errnum)
+{
+	ld->failed = true;
+	if (ld->err && ld->errlen)
+		snprintf(ld->err, ld->errlen, "%s: cannot read: %s", ld->path,
+			 strerror(errnum));
+}
+
+/*
+ * Same scan as inih's find_chars_or_comment: stop at one of chars, or at
+ * an inline ';' comment (one preceded by white space), or at the end.
+ */
+static const char *find_or_comment(const char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
+		was_space = is_space(*s);
+		s++;
+	}
+	return s;
+}
+
+/* Check a "[name]" line; the section itself is taken from inih later. */
+static bool check_section_line(struct load *ld, const char *line)
+{
+	const char *end = find_or_comment(line + 1, "]");
+
+	if (*end != ']') {
+		fail(ld, "section header has no closing ']'");
+		return false;
+	}
+	const char *rest = end + 1;
+	while (is_space(*rest))
+		rest++;
+	if (*rest && *rest != ';') {
+		fail(ld, "unexpected text after ']': \"%s\"", rest);
+		return false;
+	}
+	size_t n = (size_t)(end - line - 1);
+	if (!section_known(line + 1, n)) {
+		char names[128];
+		list_names(NULL, names, sizeof(names));
+		fail(ld, "[%.*s]: unknown section; the sections are %s", (int)n,
+		     line + 1, names);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * inih's fgets-style reader. Hands inih one line at a time with the
+ * newline and surrounding blanks removed (so inih never sees an indented
+ * line and never treats one as a multi-line continuation), and refuses
+ * what inih would get wrong or not report: a line longer than its buffer
+ * (which it would split in two), a NUL byte, an unknown section even
+ * when no key follows it, and a line that is neither comment, section nor
+ * "key = value" (inih's "key: value" included). Returns
+ * NULL at the end of the file or once any error is recorded, which stops
+ * the parse at the first error.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct load *ld = stream;
+	size_t len = 0, cap = (size_t)num - 1;
+	bool nul = false;
+	int c, last = 0;
+
+	if (ld->failed)
+		return NULL;
+	while ((c = getc(ld->fp)) != EOF && c != '\n') {
+		if (c == '\0')
+			nul = true;
+		if (len < cap)
+			str[len] = (char)c;
+		len++;
+		last = c;
+	}
+	if (ferror(ld->fp)) {
+		fail_read(ld, errno);
+		return NULL;
+	}
+	if (c == EOF && len == 0)
+		return NULL;
+	ld->lineno++;
+	if (last == '\r')
+		len--;
+	if (len > cap) {
+		fail(ld, "line too long (longer than %zu bytes)", cap);
+		return NULL;
+	}
+	if (nul) {
+		fail(ld, "line holds a NUL byte");
+		return NULL;
+	}
+	str[len] = '\0';
+
+	char *s = str;
+	if (ld->lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;   /* UTF-8 byte order mark, as inih allows */
+	while (is_space(*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_space(s[len - 1]))
+		len--;
+	s[len] = '\0';
+	memmove(str, s, len + 1);
+
+	if (str[0] == '\0' || str[0] == ';' || str[0] == '#')
+		return str;
+	if (str[0] == '[')
+		return check_section_line(ld, str) ? str : NULL;
+	if (*find_or_comment(str, "=:") != '=') {
+		fail(ld, "expected \"key = value\", a [section] or a ; comment, "
+		     "not \"%s\"", str);
+		return NULL;
+	}
+	return str;
+}
+
+/* inih's handler: one "key = value" of a known section (read_line saw to
+ * that). Returns 1 to go on, 0 on error. */
+static int on_key(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct load *ld = user;
+	size_t k;
+
+	if (!*name) {
+		fail(ld, "missing key name before '='");
+		return 0;
+	}
+	if (!*section) {
+		for (k = 0; k < KEY_COUNT; k++)
+			if (strcmp(keys[k].name, name) == 0)
+				break;
+		if (k < KEY_COUNT)
+			fail(ld, "%s: key outside any section; it belongs "
+			     "under [%s]", name, keys[k].section);
+		else
+			fail(ld, "%s: key outside any section", name);
+		return 0;
+	}
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strcmp(keys[k].section, section) == 0 &&
+		    strcmp(keys[k].name, name) == 0)
+			break;
+	if (k == KEY_COUNT) {
+		char names[128];
+		list_names(section, names, sizeof(names));
+		fail(ld, "[%s] %s: unknown key; [%s] takes %s", section, name,
+		     section, names);
+		return 0;
+	}
+	if (ld->first_seen[k]) {
+		fail(ld, "[%s] %s: given twice (first on line %u)", section,
+		     name, ld->first_seen[k]);
+		return 0;
+	}
+	ld->first_seen[k] = ld->lineno;
+
+	char why[REASON_MAX];
+	if (keys[k].set(ld->cfg, value, why, sizeof(why)) < 0) {
+		fail(ld, "[%s] %s: %s", section, name, why);
+		return 0;
+	}
+	return 1;
+}
+
+int gfs_config_load(struct gfs_config *cfg, const char *path, char *err,
+		    size_t errlen)
+{
+	unsigned first_seen[KEY_COUNT] = { 0 };
+	struct load ld = {
+		.cfg = cfg, .path = path, .first_seen = first_seen,
+		.err = err, .errlen = errlen,
+	};
+
+	if (err && errlen)
+		err[0] = '\0';
+	ld.fp = fopen(path, "re");
+	if (!ld.fp) {
+		fail_read(&ld, errno);
+		return -1;
+	}
+	int r = ini_parse_stream(read_line, &ld, on_key, &ld);
+	fclose(ld.fp);
+	if (!ld.failed && r != 0) {
+		/* read_line screens every line inih would refuse; kept so a
+		 * disagreement with a future inih still fails loudly. */
+		ld.lineno = r > 0 ? (unsigned)r : ld.lineno;
+		fail(&ld, "syntax error");
+	}
+	return ld.failed ? -1 : 0;
+}
