@@ -1,0 +1,1136 @@
+/*
+ * catalog.c — schema, migrations, connections, transactions and every SQL
+ * statement galleryfs runs. Nothing outside this file sees SQLite.
+ *
+ * Statements are prepared once per connection (SQLITE_PREPARE_PERSISTENT)
+ * and found again by the address of their static SQL text. All values are
+ * bound; no SQL is ever assembled from data.
+ */
+#include "catalog.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define STMT_SLOTS 128          /* per connection; more than we have SQL */
+#define READERS_MAX 64
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct conn {
+	sqlite3 *db;
+	struct stmt_slot slots[STMT_SLOTS];
+	struct conn *next_free;
+};
+
+struct gfs_catalog {
+	char path[4200];
+	pthread_mutex_t write_lock;     /* one writer at a time, in process */
+	struct conn *writer;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_cond;
+	struct conn *free_readers;
+	int readers;
+};
+
+struct gfs_txn {
+	struct gfs_catalog *cat;
+	struct conn *c;
+	bool write;
+};
+
+/* ------------------------------------------------------------------ */
+/* connections and statements                                          */
+
+static int sql_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_FULL:
+		return ENOSPC;
+	case SQLITE_NOMEM:
+		return ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return EROFS;
+	case SQLITE_CONSTRAINT:
+		return EEXIST;
+	default:
+		return EIO;
+	}
+}
+
+static int conn_exec(struct conn *c, const char *sql)
+{
+	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+}
+
+static void conn_close(struct conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < STMT_SLOTS; i++)
+		if (c->slots[i].stmt)
+			sqlite3_finalize(c->slots[i].stmt);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static int conn_open(const char *path, struct conn **out, struct gfs_err *err)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	int rc = sqlite3_open_v2(path, &c->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(c->db, 10000);
+		rc = conn_exec(c, "PRAGMA foreign_keys=ON;"
+				  "PRAGMA synchronous=NORMAL;");
+	}
+	if (rc != SQLITE_OK) {
+		int e = sql_errno(rc);
+		gfs_err_set(err, e ? e : EIO, "catalog %s: %s", path,
+			    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		conn_close(c);
+		return -err->errnum;
+	}
+	*out = c;
+	return 0;
+}
+
+/* The prepared, reset statement for sql on this connection. */
+static sqlite3_stmt *stmt(struct gfs_txn *t, const char *sql)
+{
+	struct conn *c = t->c;
+	size_t h = ((uintptr_t)sql >> 4) % STMT_SLOTS;
+
+	for (size_t i = 0; i < STMT_SLOTS; i++) {
+		struct stmt_slot *s = &c->slots[(h + i) % STMT_SLOTS];
+		if (s->sql == sql) {
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+		if (!s->sql) {
+			if (sqlite3_prepare_v3(c->db, sql, -1,
+					       SQLITE_PREPARE_PERSISTENT,
+					       &s->stmt, NULL) != SQLITE_OK)
+				return NULL;
+			s->sql = sql;
+			return s->stmt;
+		}
+	}
+	return NULL;
+}
+
+/* Step a statement that returns no rows (or whose rows are ignored). */
+static int step_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	int e = sql_errno(rc);
+	sqlite3_reset(st);
+	return -e;
+}
+
+/* Step a statement expected to return one integer. */
+static int64_t step_int(sqlite3_stmt *st, int64_t dflt)
+{
+	if (!st)
+		return dflt;
+	int64_t v = dflt;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* schema and migrations                                               */
+
+static const char SCHEMA_V1[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"CREATE TABLE node ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" parent INTEGER REFERENCES node(id),"
+	" gallery INTEGER, definition INTEGER,"
+	" type INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+	" name BLOB NOT NULL,"
+	" mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,"
+	" size INTEGER NOT NULL DEFAULT 0, blocks INTEGER NOT NULL DEFAULT 0,"
+	" atime INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
+	" gen INTEGER NOT NULL DEFAULT 1, mirror_gen INTEGER NOT NULL DEFAULT 1,"
+	" deleted_at INTEGER, purge_at INTEGER,"
+	" location TEXT, kind INTEGER, sharing INTEGER, soft_delete INTEGER,"
+	" prov INTEGER, vmss_flex INTEGER, replicas TEXT, sharing_admins TEXT);"
+	/* children of a directory in id order (the listing order) */
+	"CREATE INDEX node_children ON node(parent, state);"
+	/* name lookups; orphans have no parent, so they never collide */
+	"CREATE UNIQUE INDEX node_name ON node(parent, name, state);"
+	"CREATE INDEX node_softdeleted ON node(gallery, definition, purge_at)"
+	" WHERE state = 1;"
+	"CREATE INDEX node_purge ON node(purge_at) WHERE state = 1;"
+	"CREATE TABLE xattr ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" node INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	" name BLOB NOT NULL, value BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX xattr_name ON xattr(node, name);";
+
+static int create_root(struct conn *c)
+{
+	sqlite3_stmt *st;
+	int64_t now = gfs_now_ns();
+	int rc = sqlite3_prepare_v2(c->db,
+		"INSERT INTO node(id, parent, gallery, definition, type, state,"
+		" name, mode, uid, gid, atime, mtime, ctime)"
+		" VALUES (0, NULL, NULL, NULL, 0, 0, x'', ?, 0, 0, ?, ?, ?)",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, 040755);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int user_version(struct conn *c, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int meta_set(struct conn *c, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(c->db,
+		"INSERT INTO meta(key, value) VALUES (?, ?)"
+		" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Bring the schema to GFS_SCHEMA_VERSION, one step per version, each in
+ * its own transaction. Version 0 is an empty file. */
+static int migrate(struct conn *c, struct gfs_err *err)
+{
+	int v = 0;
+	int rc = user_version(c, &v);
+	if (rc != SQLITE_OK)
+		return gfs_err_set(err, EIO, "catalog cannot be read: %s "
+				   "(the file is damaged or not a galleryfs "
+				   "catalog; restore it from a backup or move it "
+				   "aside)", sqlite3_errmsg(c->db));
+	if (v > GFS_SCHEMA_VERSION)
+		return gfs_err_set(err, EPROTO, "catalog schema version %d is "
+				   "newer than this galleryfs understands (%d); "
+				   "run a newer galleryfs", v, GFS_SCHEMA_VERSION);
+	while (v < GFS_SCHEMA_VERSION) {
+		rc = conn_exec(c, "BEGIN IMMEDIATE");
+		if (rc == SQLITE_OK && v == 0) {
+			rc = conn_exec(c, SCHEMA_V1);
+			if (rc == SQLITE_OK)
+				rc = create_root(c);
+			/* a new catalog has nothing to check */
+			if (rc == SQLITE_OK)
+				rc = meta_set(c, "clean", "1");
+		}
+		if (rc == SQLITE_OK) {
+			char sql[64];
+			snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+			rc = conn_exec(c, sql);
+		}
+		if (rc == SQLITE_OK)
+			rc = conn_exec(c, "COMMIT");
+		if (rc != SQLITE_OK) {
+			gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
+				    "catalog migration to schema %d failed: %s",
+				    v + 1, sqlite3_errmsg(c->db));
+			conn_exec(c, "ROLLBACK");
+			return -err->errnum;
+		}
+		v++;
+	}
+	return 0;
+}
+
+static bool meta_is(struct conn *c, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+	if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		yes = v && strcmp((const char *)v, value) == 0;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int gfs_catalog_open(const char *data_dir, struct gfs_catalog **out,
+		     bool *was_clean, struct gfs_err *err)
+{
+	struct gfs_catalog *cat = calloc(1, sizeof(*cat));
+	if (!cat)
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	snprintf(cat->path, sizeof(cat->path), "%s/catalog.db", data_dir);
+	pthread_mutex_init(&cat->write_lock, NULL);
+	pthread_mutex_init(&cat->pool_lock, NULL);
+	pthread_cond_init(&cat->pool_cond, NULL);
+
+	int r = conn_open(cat->path, &cat->writer, err);
+	if (r == 0) {
+		int rc = conn_exec(cat->writer, "PRAGMA journal_mode=WAL");
+		if (rc != SQLITE_OK)
+			r = gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
+					"catalog %s cannot be used: %s", cat->path,
+					sqlite3_errmsg(cat->writer->db));
+	}
+	if (r == 0)
+		r = migrate(cat->writer, err);
+	if (r < 0) {
+		conn_close(cat->writer);
+		free(cat);
+		return r;
+	}
+	*was_clean = meta_is(cat->writer, "clean", "1");
+	*out = cat;
+	return 0;
+}
+
+int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_err *err)
+{
+	pthread_mutex_lock(&cat->write_lock);
+	int rc = meta_set(cat->writer, "clean", "0");
+	pthread_mutex_unlock(&cat->write_lock);
+	if (rc != SQLITE_OK)
+		return gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
+				   "catalog cannot be written: %s",
+				   sqlite3_errmsg(cat->writer->db));
+	return 0;
+}
+
+void gfs_catalog_close(struct gfs_catalog *cat)
+{
+	if (!cat)
+		return;
+	pthread_mutex_lock(&cat->pool_lock);
+	while (cat->free_readers) {
+		struct conn *c = cat->free_readers;
+		cat->free_readers = c->next_free;
+		conn_close(c);
+	}
+	pthread_mutex_unlock(&cat->pool_lock);
+	pthread_mutex_lock(&cat->write_lock);
+	conn_exec(cat->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+	meta_set(cat->writer, "clean", "1");
+	conn_close(cat->writer);
+	pthread_mutex_unlock(&cat->write_lock);
+	pthread_mutex_destroy(&cat->write_lock);
+	pthread_mutex_destroy(&cat->pool_lock);
+	pthread_cond_destroy(&cat->pool_cond);
+	free(cat);
+}
+
+/* ------------------------------------------------------------------ */
+/* transactions                                                        */
+
+static struct conn *reader_get(struct gfs_catalog *cat, struct gfs_err *err)
+{
+	struct conn *c = NULL;
+
+	pthread_mutex_lock(&cat->pool_lock);
+	for (;;) {
+		if (cat->free_readers) {
+			c = cat->free_readers;
+			cat->free_readers = c->next_free;
+			break;
+		}
+		if (cat->readers < READERS_MAX) {
+			cat->readers++;
+			pthread_mutex_unlock(&cat->pool_lock);
+			if (conn_open(cat->path, &c, err) < 0) {
+				pthread_mutex_lock(&cat->pool_lock);
+				cat->readers--;
+				c = NULL;
+			} else {
+				return c;
+			}
+			break;
+		}
+		pthread_cond_wait(&cat->pool_cond, &cat->pool_lock);
+	}
+	pthread_mutex_unlock(&cat->pool_lock);
+	return c;
+}
+
+static void reader_put(struct gfs_catalog *cat, struct conn *c)
+{
+	pthread_mutex_lock(&cat->pool_lock);
+	c->next_free = cat->free_readers;
+	cat->free_readers = c;
+	pthread_cond_signal(&cat->pool_cond);
+	pthread_mutex_unlock(&cat->pool_lock);
+}
+
+static void txn_release(struct gfs_txn *t)
+{
+	if (t->write)
+		pthread_mutex_unlock(&t->cat->write_lock);
+	else
+		reader_put(t->cat, t->c);
+	free(t);
+}
+
+int gfs_txn_begin(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
+		  struct gfs_err *err)
+{
+	struct gfs_txn *t = malloc(sizeof(*t));
+	if (!t)
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	t->cat = cat;
+	t->write = write;
+	if (write) {
+		pthread_mutex_lock(&cat->write_lock);
+		t->c = cat->writer;
+	} else {
+		t->c = reader_get(cat, err);
+		if (!t->c) {
+			free(t);
+			return -err->errnum;
+		}
+	}
+	int rc = conn_exec(t->c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	if (rc != SQLITE_OK) {
+		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
+			    "catalog: %s", sqlite3_errmsg(t->c->db));
+		txn_release(t);
+		return -err->errnum;
+	}
+	*out = t;
+	return 0;
+}
+
+int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
+{
+	int rc;
+
+	if (durable)
+		conn_exec(t->c, "PRAGMA synchronous=FULL");
+	rc = conn_exec(t->c, "COMMIT");
+	if (durable)
+		conn_exec(t->c, "PRAGMA synchronous=NORMAL");
+	if (rc != SQLITE_OK) {
+		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
+			    "catalog commit failed: %s", sqlite3_errmsg(t->c->db));
+		conn_exec(t->c, "ROLLBACK");
+		txn_release(t);
+		return -err->errnum;
+	}
+	txn_release(t);
+	return 0;
+}
+
+void gfs_txn_rollback(struct gfs_txn *t)
+{
+	conn_exec(t->c, "ROLLBACK");
+	txn_release(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* rows                                                                */
+
+#define NODE_COLS "id, parent, gallery, definition, type, state, name, mode," \
+	" uid, gid, size, blocks, atime, mtime, ctime, gen, mirror_gen,"     \
+	" deleted_at, purge_at, location, kind, sharing, soft_delete, prov,"  \
+	" vmss_flex"
+#define NODE_NCOLS 25
+
+static void row_to_node(sqlite3_stmt *st, struct gfs_node *n)
+{
+	n->id = sqlite3_column_int64(st, 0);
+	n->parent = sqlite3_column_int64(st, 1);
+	n->gallery = sqlite3_column_int64(st, 2);
+	n->definition = sqlite3_column_int64(st, 3);
+	n->type = (enum gfs_type)sqlite3_column_int(st, 4);
+	n->state = (enum gfs_state)sqlite3_column_int(st, 5);
+	int len = sqlite3_column_bytes(st, 6);
+	if (len > 255)
+		len = 255;
+	if (len > 0)
+		memcpy(n->name, sqlite3_column_blob(st, 6), (size_t)len);
+	n->name[len] = '\0';
+	n->name_len = (size_t)len;
+	n->mode = (uint32_t)sqlite3_column_int64(st, 7);
+	n->uid = (uint32_t)sqlite3_column_int64(st, 8);
+	n->gid = (uint32_t)sqlite3_column_int64(st, 9);
+	n->size = sqlite3_column_int64(st, 10);
+	n->blocks = sqlite3_column_int64(st, 11);
+	n->atime = sqlite3_column_int64(st, 12);
+	n->mtime = sqlite3_column_int64(st, 13);
+	n->ctime = sqlite3_column_int64(st, 14);
+	n->gen = (uint64_t)sqlite3_column_int64(st, 15);
+	n->mirror_gen = (uint64_t)sqlite3_column_int64(st, 16);
+	n->deleted_at = sqlite3_column_int64(st, 17);
+	n->purge_at = sqlite3_column_int64(st, 18);
+	const unsigned char *loc = sqlite3_column_text(st, 19);
+	snprintf(n->location, sizeof(n->location), "%s", loc ? (const char *)loc : "");
+	n->kind = (enum gfs_kind)sqlite3_column_int(st, 20);
+	n->sharing = (enum gfs_sharing)sqlite3_column_int(st, 21);
+	n->soft_delete = sqlite3_column_int(st, 22) != 0;
+	n->prov = (enum gfs_provisioning)sqlite3_column_int(st, 23);
+	n->vmss_flex = sqlite3_column_int(st, 24) != 0;
+}
+
+/* Bind the mutable columns of n starting at index i (in NODE_COLS order
+ * from parent on); returns the next free index. */
+static int bind_node(sqlite3_stmt *st, int i, const struct gfs_node *n)
+{
+#define BIND_OPT(v) ((v) ? sqlite3_bind_int64(st, i, (v)) : sqlite3_bind_null(st, i))
+	if (n->state == GFS_ORPHAN || n->type == GFS_ROOT)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, n->parent);
+	i++;
+	BIND_OPT(n->gallery); i++;
+	BIND_OPT(n->definition); i++;
+	sqlite3_bind_int(st, i++, n->type);
+	sqlite3_bind_int(st, i++, n->state);
+	sqlite3_bind_blob(st, i++, n->name, (int)n->name_len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, i++, n->mode);
+	sqlite3_bind_int64(st, i++, n->uid);
+	sqlite3_bind_int64(st, i++, n->gid);
+	sqlite3_bind_int64(st, i++, n->size);
+	sqlite3_bind_int64(st, i++, n->blocks);
+	sqlite3_bind_int64(st, i++, n->atime);
+	sqlite3_bind_int64(st, i++, n->mtime);
+	sqlite3_bind_int64(st, i++, n->ctime);
+	sqlite3_bind_int64(st, i++, (int64_t)n->gen);
+	sqlite3_bind_int64(st, i++, (int64_t)n->mirror_gen);
+	BIND_OPT(n->deleted_at); i++;
+	BIND_OPT(n->purge_at); i++;
+	if (n->location[0])
+		sqlite3_bind_text(st, i, n->location, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+	i++;
+	sqlite3_bind_int(st, i++, n->kind);
+	sqlite3_bind_int(st, i++, n->sharing);
+	sqlite3_bind_int(st, i++, n->soft_delete);
+	sqlite3_bind_int(st, i++, n->prov);
+	sqlite3_bind_int(st, i++, n->vmss_flex);
+	return i;
+#undef BIND_OPT
+}
+
+static int one_node(sqlite3_stmt *st, struct gfs_node *out)
+{
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_to_node(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? -ENOENT : -sql_errno(rc);
+}
+
+int cat_node_get(struct gfs_txn *t, int64_t id, struct gfs_node *out)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	return one_node(st, out);
+}
+
+int cat_child_get(struct gfs_txn *t, int64_t parent, const char *name,
+		  size_t len, enum gfs_state state, int64_t now_s,
+		  struct gfs_node *out)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node"
+		" WHERE parent = ? AND name = ? AND state = ?"
+		" AND (purge_at IS NULL OR purge_at > ?)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, parent);
+	sqlite3_bind_blob(st, 2, name, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, state);
+	sqlite3_bind_int64(st, 4, now_s);
+	return one_node(st, out);
+}
+
+int cat_node_insert(struct gfs_txn *t, struct gfs_node *n)
+{
+	static const char SQL[] = "INSERT INTO node(parent, gallery, definition,"
+		" type, state, name, mode, uid, gid, size, blocks, atime, mtime,"
+		" ctime, gen, mirror_gen, deleted_at, purge_at, location, kind,"
+		" sharing, soft_delete, prov, vmss_flex)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	bind_node(st, 1, n);
+	int r = step_done(st);
+	if (r == 0)
+		n->id = sqlite3_last_insert_rowid(t->c->db);
+	return r;
+}
+
+int cat_node_update(struct gfs_txn *t, const struct gfs_node *n)
+{
+	static const char SQL[] = "UPDATE node SET parent=?, gallery=?,"
+		" definition=?, type=?, state=?, name=?, mode=?, uid=?, gid=?,"
+		" size=?, blocks=?, atime=?, mtime=?, ctime=?, gen=?, mirror_gen=?,"
+		" deleted_at=?, purge_at=?, location=?, kind=?, sharing=?,"
+		" soft_delete=?, prov=?, vmss_flex=? WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	int i = bind_node(st, 1, n);
+	sqlite3_bind_int64(st, i, n->id);
+	return step_done(st);
+}
+
+int cat_node_delete(struct gfs_txn *t, int64_t id)
+{
+	static const char SQL[] = "DELETE FROM node WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(st);
+}
+
+/* Run a row-returning statement whose first NODE_NCOLS columns are a node
+ * and whose next column, if any, is an nlink hint. */
+static int visit_nodes(sqlite3_stmt *st, cat_node_fn fn, void *arg)
+{
+	struct gfs_node n;
+	int rc;
+
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_node(st, &n);
+		int64_t hint = sqlite3_column_count(st) > NODE_NCOLS ?
+			sqlite3_column_int64(st, NODE_NCOLS) : 0;
+		if (fn(arg, &n, hint)) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	sqlite3_reset(st);
+	return -sql_errno(rc);
+}
+
+int cat_children(struct gfs_txn *t, int64_t parent, enum gfs_state state,
+		 int64_t now_s, int64_t after, cat_node_fn fn, void *arg)
+{
+	/* The CASE is evaluated lazily: only directories with subdirectories
+	 * pay for a count. */
+	static const char SQL[] = "SELECT " NODE_COLS ","
+		" CASE WHEN n.type IN (1, 2) THEN 2 + (n.type = 1) +"
+		"  (SELECT count(*) FROM node c WHERE c.parent = n.id AND c.state = 0)"
+		"  ELSE 0 END"
+		" FROM node n WHERE n.parent = ? AND n.state = ? AND n.id > ?"
+		" AND (n.purge_at IS NULL OR n.purge_at > ?) ORDER BY n.id";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, parent);
+	sqlite3_bind_int(st, 2, state);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int64(st, 4, now_s);
+	return visit_nodes(st, fn, arg);
+}
+
+int cat_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
+				int64_t now_s, int64_t after, cat_node_fn fn,
+				void *arg)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node WHERE id IN"
+		" (SELECT definition FROM node WHERE state = 1 AND gallery = ?"
+		"  AND purge_at > ?) AND id > ? AND state = 0 ORDER BY id";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, now_s);
+	sqlite3_bind_int64(st, 3, after);
+	return visit_nodes(st, fn, arg);
+}
+
+int cat_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
+			     int64_t definition, int64_t now_s, int64_t after,
+			     cat_node_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node WHERE id IN"
+		" (SELECT CASE WHEN type = 3 THEN id ELSE parent END FROM node"
+		"  WHERE state = 1 AND gallery = ? AND definition = ?"
+		"  AND purge_at > ?) AND id > ? ORDER BY id";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, definition);
+	sqlite3_bind_int64(st, 3, now_s);
+	sqlite3_bind_int64(st, 4, after);
+	return visit_nodes(st, fn, arg);
+}
+
+int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
+			   enum gfs_state state, int64_t now_s)
+{
+	static const char SQL[] = "SELECT count(*) FROM node WHERE parent = ?"
+		" AND state = ? AND (purge_at IS NULL OR purge_at > ?)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, parent);
+	sqlite3_bind_int(st, 2, state);
+	sqlite3_bind_int64(st, 3, now_s);
+	return step_int(st, 0);
+}
+
+bool cat_holds_softdeleted(struct gfs_txn *t, int64_t gallery,
+			   int64_t definition, int64_t now_s)
+{
+	static const char SQL_G[] = "SELECT 1 FROM node WHERE state = 1"
+		" AND gallery = ? AND purge_at > ? LIMIT 1";
+	static const char SQL_D[] = "SELECT 1 FROM node WHERE state = 1"
+		" AND gallery = ? AND definition = ? AND purge_at > ? LIMIT 1";
+	sqlite3_stmt *st = stmt(t, definition ? SQL_D : SQL_G);
+	if (!st)
+		return false;
+	int i = 1;
+	sqlite3_bind_int64(st, i++, gallery);
+	if (definition)
+		sqlite3_bind_int64(st, i++, definition);
+	sqlite3_bind_int64(st, i, now_s);
+	return step_int(st, 0) == 1;
+}
+
+int64_t cat_count_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
+					  int64_t now_s)
+{
+	static const char SQL[] = "SELECT count(DISTINCT definition) FROM node"
+		" WHERE state = 1 AND gallery = ? AND purge_at > ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, now_s);
+	return step_int(st, 0);
+}
+
+int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
+				       int64_t definition, int64_t now_s)
+{
+	static const char SQL[] = "SELECT count(DISTINCT CASE WHEN type = 3"
+		" THEN id ELSE parent END) FROM node WHERE state = 1"
+		" AND gallery = ? AND definition = ? AND purge_at > ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, definition);
+	sqlite3_bind_int64(st, 3, now_s);
+	return step_int(st, 0);
+}
+
+int cat_files_set_deleted(struct gfs_txn *t, int64_t version,
+			  int64_t deleted_at, int64_t purge_at, int64_t ctime)
+{
+	static const char SQL[] = "UPDATE node SET state = 1, deleted_at = ?,"
+		" purge_at = ?, ctime = CASE WHEN state = 0 THEN ? ELSE ctime END"
+		" WHERE parent = ? AND state IN (0, 1)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, deleted_at);
+	sqlite3_bind_int64(st, 2, purge_at);
+	sqlite3_bind_int64(st, 3, ctime);
+	sqlite3_bind_int64(st, 4, version);
+	return step_done(st);
+}
+
+int cat_files_restore(struct gfs_txn *t, int64_t version, int64_t ctime)
+{
+	static const char SQL[] = "UPDATE node SET state = 0, deleted_at = NULL,"
+		" purge_at = NULL, ctime = ? WHERE parent = ? AND state = 1";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, ctime);
+	sqlite3_bind_int64(st, 2, version);
+	return step_done(st);
+}
+
+int cat_all_children(struct gfs_txn *t, int64_t parent, cat_node_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node"
+		" WHERE parent = ? ORDER BY id";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, parent);
+	return visit_nodes(st, fn, arg);
+}
+
+int cat_expired(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
+		void *arg)
+{
+	/* Versions first: purging one takes its files with it. Files inside a
+	 * soft-deleted version share its purge_at and go with it. */
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node n"
+		" WHERE n.state = 1 AND n.purge_at <= ? AND (n.type = 3 OR"
+		"  (SELECT p.state FROM node p WHERE p.id = n.parent) = 0)"
+		" ORDER BY n.type, n.id LIMIT ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now_s);
+	sqlite3_bind_int(st, 2, limit);
+	return visit_nodes(st, fn, arg);
+}
+
+/* Write the path of the version in the first row of st (gallery name,
+ * definition name, version name in columns 0..2) to where. */
+static bool first_path(sqlite3_stmt *st, char *where, size_t wlen)
+{
+	bool found = false;
+	if (!st)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = true;
+		snprintf(where, wlen, "%.*s/%.*s/%.*s",
+			 sqlite3_column_bytes(st, 0), (const char *)sqlite3_column_blob(st, 0),
+			 sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_blob(st, 1),
+			 sqlite3_column_bytes(st, 2), (const char *)sqlite3_column_blob(st, 2));
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+bool cat_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
+			   size_t wlen)
+{
+	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
+		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
+		" WHERE v.gallery = ? AND v.type = 3 AND v.state IN (0, 1)"
+		" AND (v.location IS NOT d.location OR v.location IS NOT g.location)"
+		" ORDER BY v.id LIMIT 1";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, gallery);
+	return first_path(st, where, wlen);
+}
+
+bool cat_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
+			  size_t wlen)
+{
+	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
+		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
+		" WHERE v.gallery = ? AND v.type = 3 AND v.state IN (0, 1)"
+		" AND v.vmss_flex = 1 ORDER BY v.id LIMIT 1";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, gallery);
+	return first_path(st, where, wlen);
+}
+
+bool cat_versions_not_at(struct gfs_txn *t, int64_t gallery, int64_t definition,
+			 const char *loc, char *where, size_t wlen)
+{
+	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
+		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
+		" WHERE v.gallery = ? AND (? = 0 OR v.definition = ?)"
+		" AND v.type = 3 AND v.state IN (0, 1) AND v.location IS NOT ?"
+		" ORDER BY v.id LIMIT 1";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, definition);
+	sqlite3_bind_int64(st, 3, definition);
+	sqlite3_bind_text(st, 4, loc, -1, SQLITE_STATIC);
+	return first_path(st, where, wlen);
+}
+
+int cat_galleries_on(struct gfs_txn *t, cat_node_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT " NODE_COLS " FROM node"
+		" WHERE type = 1 AND state = 0 AND soft_delete = 1 ORDER BY id";
+	return visit_nodes(stmt(t, SQL), fn, arg);
+}
+
+/* ------------------------------------------------------------------ */
+/* list-valued properties                                              */
+
+int cat_text_get(struct gfs_txn *t, int64_t id, enum cat_text which, char *buf,
+		 size_t len)
+{
+	static const char SQL_R[] = "SELECT replicas FROM node WHERE id = ?";
+	static const char SQL_S[] = "SELECT sharing_admins FROM node WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, which == CAT_REPLICAS ? SQL_R : SQL_S);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	buf[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(buf, len, "%s", v ? (const char *)v : "");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -sql_errno(rc);
+}
+
+int cat_text_set(struct gfs_txn *t, int64_t id, enum cat_text which,
+		 const char *value)
+{
+	static const char SQL_R[] = "UPDATE node SET replicas = ? WHERE id = ?";
+	static const char SQL_S[] = "UPDATE node SET sharing_admins = ? WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, which == CAT_REPLICAS ? SQL_R : SQL_S);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return step_done(st);
+}
+
+/* ------------------------------------------------------------------ */
+/* free attributes                                                     */
+
+int cat_xattr_get(struct gfs_txn *t, int64_t node, const char *name,
+		  void *buf, size_t size, size_t *len)
+{
+	static const char SQL[] = "SELECT value FROM xattr WHERE node = ? AND name = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, node);
+	sqlite3_bind_blob(st, 2, name, (int)strlen(name), SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int r = 0;
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		*len = n;
+		if (size && n > size)
+			r = -ERANGE;
+		else if (size && n)
+			memcpy(buf, sqlite3_column_blob(st, 0), n);
+	} else {
+		r = rc == SQLITE_DONE ? -ENODATA : -sql_errno(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int cat_xattr_list(struct gfs_txn *t, int64_t node, cat_xattr_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT name, value FROM xattr WHERE node = ?"
+		" ORDER BY id";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, node);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char name[256];
+		int nl = sqlite3_column_bytes(st, 0);
+		if (nl > 255)
+			nl = 255;
+		memcpy(name, sqlite3_column_blob(st, 0), (size_t)nl);
+		name[nl] = '\0';
+		if (fn(arg, name, sqlite3_column_blob(st, 1),
+		       (size_t)sqlite3_column_bytes(st, 1))) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return -sql_errno(rc);
+}
+
+int cat_xattr_set(struct gfs_txn *t, int64_t node, const char *name,
+		  const void *value, size_t len, int flags)
+{
+	static const char SQL_INS[] = "INSERT INTO xattr(node, name, value)"
+		" VALUES (?, ?, ?)";
+	static const char SQL_UPD[] = "UPDATE xattr SET value = ?"
+		" WHERE node = ? AND name = ?";
+	size_t cur;
+	int exists = cat_xattr_get(t, node, name, NULL, 0, &cur);
+	if (exists < 0 && exists != -ENODATA)
+		return exists;
+	if (exists == 0 && (flags & 1 /* XATTR_CREATE */))
+		return -EEXIST;
+	if (exists == -ENODATA && (flags & 2 /* XATTR_REPLACE */))
+		return -ENODATA;
+	sqlite3_stmt *st = stmt(t, exists == 0 ? SQL_UPD : SQL_INS);
+	if (!st)
+		return -EIO;
+	if (exists == 0) {
+		sqlite3_bind_blob(st, 1, len ? value : "", (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, node);
+		sqlite3_bind_blob(st, 3, name, (int)strlen(name), SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(st, 1, node);
+		sqlite3_bind_blob(st, 2, name, (int)strlen(name), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, len ? value : "", (int)len, SQLITE_STATIC);
+	}
+	return step_done(st);
+}
+
+int cat_xattr_remove(struct gfs_txn *t, int64_t node, const char *name)
+{
+	static const char SQL[] = "DELETE FROM xattr WHERE node = ? AND name = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, node);
+	sqlite3_bind_blob(st, 2, name, (int)strlen(name), SQLITE_STATIC);
+	int r = step_done(st);
+	if (r == 0 && sqlite3_changes(t->c->db) == 0)
+		return -ENODATA;
+	return r;
+}
+
+int64_t cat_xattr_names_size(struct gfs_txn *t, int64_t node)
+{
+	static const char SQL[] = "SELECT coalesce(sum(length(name) + 1), 0)"
+		" FROM xattr WHERE node = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, node);
+	return step_int(st, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* whole-catalog checks                                                */
+
+int cat_integrity_check(struct gfs_txn *t, char *msg, size_t len)
+{
+	static const char SQL[] = "PRAGMA quick_check";
+	static const char SQL_FK[] = "PRAGMA foreign_key_check";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st) {
+		snprintf(msg, len, "%s", sqlite3_errmsg(t->c->db));
+		return -EIO;
+	}
+	int r = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (!v || strcmp((const char *)v, "ok") != 0) {
+			snprintf(msg, len, "%s", v ? (const char *)v : "unknown");
+			r = -EIO;
+		}
+	} else {
+		snprintf(msg, len, "%s", sqlite3_errmsg(t->c->db));
+		r = -EIO;
+	}
+	sqlite3_reset(st);
+	if (r == 0) {
+		st = stmt(t, SQL_FK);
+		if (st && sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(msg, len, "a row of %s refers to a missing parent",
+				 sqlite3_column_text(st, 0));
+			r = -EIO;
+		}
+		if (st)
+			sqlite3_reset(st);
+	}
+	return r;
+}
+
+static int visit_ids(sqlite3_stmt *st, cat_id_fn fn, void *arg)
+{
+	int rc;
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	return -sql_errno(rc);
+}
+
+int cat_files(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT id, size FROM node WHERE type = 4"
+		" ORDER BY id";
+	return visit_ids(stmt(t, SQL), fn, arg);
+}
+
+int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT id, size FROM node WHERE state = 2"
+		" ORDER BY id";
+	return visit_ids(stmt(t, SQL), fn, arg);
+}
+
+bool cat_file_exists(struct gfs_txn *t, int64_t id)
+{
+	static const char SQL[] = "SELECT 1 FROM node WHERE id = ? AND type = 4";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return true;   /* when in doubt, keep the object */
+	sqlite3_bind_int64(st, 1, id);
+	return step_int(st, 0) == 1;
+}
+
+int64_t cat_count_nodes(struct gfs_txn *t)
+{
+	static const char SQL[] = "SELECT max(seq) FROM sqlite_sequence";
+	return step_int(stmt(t, SQL), 0);
+}
