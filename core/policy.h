@@ -1,0 +1,146 @@
+/*
+ * policy.h — the policy engine: every limitation of the soft-delete
+ * documentation as a rule with an id, a check, an errno and a reason that
+ * names the remedy (SPEC §5).
+ *
+ * The engine is pure: the tree gathers the facts a request needs into a
+ * struct gfs_request (from the catalog, the configuration and the caller's
+ * roles) and asks gfs_policy_check(), which runs the rule table in the
+ * order of SPEC §5 and answers with the first refusal. The same facts
+ * decide what a permitted removal does (gfs_policy_removal: rules R2, R11)
+ * and how a soft-deleted version's replicas read (R17).
+ */
+#ifndef GFS_POLICY_H
+#define GFS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "props.h"
+
+/* Where a node shows in the tree. */
+enum gfs_place {
+	GFS_AT_ROOT,
+	GFS_AT_GALLERY,
+	GFS_AT_DEFINITION,
+	GFS_AT_VERSION,
+	GFS_AT_FILE,
+	GFS_AT_SD_ROOT,         /* GALLERY/.softdeleted */
+	GFS_AT_SD_DEFINITION,   /* GALLERY/.softdeleted/DEF */
+	GFS_AT_SHADOW,          /* .softdeleted/DEF/V of a live version V */
+	GFS_AT_SD_VERSION,      /* a soft-deleted version */
+	GFS_AT_SD_FILE,         /* a soft-deleted file */
+	GFS_AT_ORPHAN,          /* deleted for good, still open */
+};
+
+/* Whether a place is inside (or is) a .softdeleted tree. */
+bool gfs_place_softdeleted(enum gfs_place p);
+
+/* One node as the rules see it: where it is and what its lineage says. */
+struct gfs_where {
+	enum gfs_place place;
+	char path[GFS_PATH_MAX];        /* "prod/.softdeleted/ubuntu/1.0.0" */
+	const char *name;               /* its own name ("" for the root) */
+	int64_t gallery, definition, version;   /* lineage ids; 0 = none */
+	bool soft_delete;               /* the gallery's switch */
+	enum gfs_kind kind;             /* the definition's kind */
+	enum gfs_provisioning prov;     /* the version's state */
+	char gallery_location[GFS_LOCATION_MAX + 1];
+	char definition_location[GFS_LOCATION_MAX + 1];
+};
+
+enum gfs_action {
+	GFS_ACT_MKDIR,
+	GFS_ACT_CREATE,         /* a regular file (create, mknod S_IFREG) */
+	GFS_ACT_MKNOD,          /* a device node, FIFO or socket */
+	GFS_ACT_SYMLINK,
+	GFS_ACT_LINK,
+	GFS_ACT_UNLINK,
+	GFS_ACT_RMDIR,
+	GFS_ACT_RENAME,
+	GFS_ACT_SETATTR,        /* chmod, chown, utimes, truncate by path */
+	GFS_ACT_OPEN_WRITE,
+	GFS_ACT_SETXATTR,
+	GFS_ACT_REMOVEXATTR,
+};
+
+/* Caller roles (rule R4). */
+enum gfs_role {
+	GFS_ROLE_SUB_OWNER = 1 << 0,        /* [subscription] owners */
+	GFS_ROLE_SUB_SHARING_ADMIN = 1 << 1, /* [roles] sharing_admins */
+	GFS_ROLE_GALLERY_SHARING_ADMIN = 1 << 2, /* user.acg.sharingAdmins */
+};
+
+/* What a permitted rename does (decided by gfs_policy_check). */
+enum gfs_rename_kind {
+	GFS_RENAME_NONE,
+	GFS_RENAME_FILE,            /* within its live version */
+	GFS_RENAME_SOFTDELETE_FILE, /* live file onto its shadow path */
+	GFS_RENAME_SOFTDELETE_VERSION, /* live version onto its shadow */
+	GFS_RENAME_RESTORE_FILE,
+	GFS_RENAME_RESTORE_VERSION,
+};
+
+struct gfs_request {
+	enum gfs_action action;
+	const struct gfs_config *cfg;
+	struct gfs_where at;            /* the node acted on; the parent for
+					   creations; the source for renames */
+	/* creations and renames: the new name */
+	const char *name;
+	size_t name_len;
+	/* rmdir: what the directory holds */
+	bool has_live_children;
+	bool holds_softdeleted;
+	/* rename */
+	struct gfs_where to;            /* destination parent */
+	bool to_exists;                 /* something is at the destination */
+	struct gfs_where to_node;       /* ... and this is it */
+	unsigned rename_flags;          /* RENAME_NOREPLACE etc. */
+	enum gfs_rename_kind rename;    /* out: what the rename does */
+	/* xattrs */
+	int prop;                       /* enum gfs_prop, -1 unknown acg, -2 other */
+	bool prop_applies;              /* the property applies to this node */
+	bool value_ok;                  /* the value parsed (R18) */
+	bool same_value;                /* canonical value equals the current one */
+	bool xattr_create;              /* XATTR_CREATE given */
+	bool switch_on, switch_off;     /* softDelete false->true, true->false */
+	bool set_flag_true;             /* usedByVmssFlex false->true */
+	bool set_retention;             /* retentionDays set to a number */
+	bool kind_busy;                 /* kind change, definition holds items */
+	unsigned roles;                 /* enum gfs_role bits */
+	const char *missing_admin;      /* sharingAdmins name that does not exist */
+	const char *location_conflict;  /* R6: path of the offending version */
+	const char *vmss_conflict;      /* R7: path of a version with the flag */
+	bool location_change_conflict;  /* R6 while on: the change creates one */
+};
+
+/* A rule of the table. check returns 0 to pass the request on to the next
+ * rule, an errno (> 0, err filled) to refuse it, or GFS_RULE_ALLOW to
+ * permit it without asking the rules after it. */
+#define GFS_RULE_ALLOW (-1)
+struct gfs_rule {
+	const char *id;
+	const char *errnos;             /* as in SPEC §5's table */
+	const char *summary;
+	int (*check)(struct gfs_request *req, struct gfs_err *err);
+};
+
+extern const struct gfs_rule gfs_rules[];
+extern const size_t gfs_rules_count;
+
+/* Run the rule table. 0 when permitted (req->rename says what a rename
+ * does); otherwise -errno with err filled (rule id, path, reason). */
+int gfs_policy_check(struct gfs_request *req, struct gfs_err *err);
+
+/* What removing a live version or file does (R2, R11): true = soft. */
+bool gfs_policy_removal_is_soft(const struct gfs_where *w);
+
+/* R17: replicas as they read on a version in this state. */
+void gfs_policy_replicas_view(bool soft_deleted, const char *stored, char *out,
+			      size_t outlen);
+
+#endif
