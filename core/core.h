@@ -1,0 +1,121 @@
+/*
+ * core.h — what the core's own files share: the context struct, the view
+ * of a node (where it shows in the tree), the per-operation state, and the
+ * helpers every operation uses. Not for fs/.
+ */
+#ifndef GFS_CORE_H
+#define GFS_CORE_H
+
+#include <limits.h>
+#include <pthread.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "galleryfs.h"
+#include "policy.h"
+#include "store.h"
+
+/* Files open through the kernel, by catalog id (see handles.c). */
+struct open_file;
+struct open_table {
+	pthread_mutex_t lock;
+	struct open_file **buckets;
+	size_t nbuckets;
+};
+
+struct gfs_core {
+	const struct gfs_config *cfg;
+	char data_dir[PATH_MAX];
+	int lock_fd;
+	struct gfs_catalog *cat;
+	struct gfs_store store;
+	struct open_table open;
+	gfs_inval_fn inval;
+	void *inval_arg;
+};
+
+/* A node as the kernel sees it: a row and the place it shows at. For the
+ * synthetic mirrors (SD_ROOT, SD_DEFINITION, SHADOW) n is the mirrored
+ * gallery, definition or version. */
+struct view {
+	enum gfs_place place;
+	struct gfs_node n;
+};
+
+/* Work to do once the transaction has committed. */
+struct inval {
+	uint64_t parent;
+	uint64_t ino;
+	char name[256];
+};
+
+struct op {
+	struct gfs_core *c;
+	struct gfs_txn *t;
+	struct gfs_err *err;
+	int64_t now_ns, now_s;
+	int64_t *dead_objects;          /* objects to remove after commit */
+	size_t ndead, capdead;
+	struct inval *invals;           /* kernel notifications after commit */
+	size_t ninval, capinval;
+};
+
+/* op.c: begin, finish (commit + after-commit work) */
+int op_begin(struct op *op, struct gfs_core *c, bool write, struct gfs_err *err);
+int op_commit(struct op *op, bool durable);
+void op_abort(struct op *op);
+/* Fail the op with a catalog error r (< 0), keeping a message. */
+int op_fail(struct op *op, int r, const char *what);
+void op_dead_object(struct op *op, int64_t id);
+void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino);
+
+/* view.c: inode numbers and views */
+uint64_t view_ino(const struct view *v);
+uint64_t view_gen(const struct view *v);
+int view_of_ino(struct op *op, uint64_t ino, struct view *out);
+int view_child(struct op *op, const struct view *parent, const char *name,
+	       struct view *out);
+/* Attributes as reported; nlink_hint > 0 spares a count. */
+void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
+	       struct gfs_attr *out);
+/* The policy's picture of a view: place, path, lineage facts. */
+int view_where(struct op *op, const struct view *v, struct gfs_where *w);
+/* Where a child named name of parent would be (for messages). */
+void view_child_path(const struct gfs_where *parent, const char *name,
+		     char *buf, size_t len);
+
+/* remove.c: the lifecycle's moves, shared by unlink, rmdir, rename, purge */
+int file_delete_for_good(struct op *op, struct gfs_node *f);
+int version_delete_for_good(struct op *op, struct gfs_node *v);
+int definition_delete_softdeleted(struct op *op, struct gfs_node *d);
+int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *w);
+int version_soft_delete(struct op *op, struct gfs_node *v);
+int version_restore(struct op *op, struct gfs_node *v);
+int file_restore(struct op *op, struct gfs_node *f);
+/* parent's mtime and ctime: now (its entries changed) */
+int touch_dir(struct op *op, int64_t id);
+
+/* handles.c */
+int open_table_init(struct open_table *t);
+void open_table_destroy(struct open_table *t);
+/* Under the table lock: true when id is open; marks it an orphan so that
+ * its last close removes the row. */
+bool open_table_orphan_if_open(struct open_table *t, int64_t id);
+/* Current size and times of an open file that was written, if any. */
+bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
+void open_table_forget_times(struct open_table *t, int64_t id);
+/* Drop one reference on an open file (the last close records or, for an
+ * orphan, removes the row). */
+void gfs_release_entry(struct gfs_core *c, struct open_file *f);
+/* A handle on a file just created, taking over its object descriptor. */
+int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
+		 const struct gfs_attr *a, struct gfs_handle **h,
+		 struct gfs_err *err);
+
+/* startup.c: release whatever of the core was opened */
+void gfs_core_close_partial(struct gfs_core *c);
+
+/* Ask the policy engine; on refusal err is filled and -errno returned. */
+int policy_ask(struct op *op, struct gfs_request *r);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * create.c — mkdir, create, mknod, symlink, link. A new node takes its
+ * owner from the caller (the group from a set-group-ID parent, as on any
+ * local filesystem) and its properties from its parent (SPEC §4).
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "names.h"
+
+int touch_dir(struct op *op, int64_t id)
+{
+	struct gfs_node d;
+	int r = cat_node_get(op->t, id, &d);
+	if (r < 0)
+		return r;
+	d.mtime = d.ctime = op->now_ns;
+	return cat_node_update(op->t, &d);
+}
+
+/* Resolve the parent, describe it for the policy, and find what already
+ * carries the name (a live node, or for a version name a soft-deleted
+ * version holding it: R16). */
+static int creation_request(struct op *op, uint64_t parent, const char *name,
+			    enum gfs_action action, struct view *p,
+			    struct gfs_request *req, bool *exists)
+{
+	struct view v;
+	int r = view_of_ino(op, parent, p);
+	if (r < 0)
+		return r;
+	memset(req, 0, sizeof(*req));
+	req->action = action;
+	req->cfg = op->c->cfg;
+	req->name = name;
+	req->name_len = strlen(name);
+	if ((r = view_where(op, p, &req->at)) < 0)
+		return r;
+	*exists = false;
+	r = view_child(op, p, name, &v);
+	if (r == 0) {
+		*exists = true;
+	} else if (r != -ENOENT && r != -ENAMETOOLONG) {
+		return r;
+	} else if (p->place == GFS_AT_DEFINITION &&
+		   cat_child_get(op->t, p->n.id, name, strlen(name),
+				 GFS_SOFT_DELETED, 0, &v.n) == 0) {
+		req->to_exists = true;
+		req->to_node.place = GFS_AT_SD_VERSION;
+	}
+	return 0;
+}
+
+static void new_node(struct op *op, const struct gfs_caller *who,
+		     const struct view *p, enum gfs_type type, const char *name,
+		     mode_t mode, struct gfs_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->parent = p->n.id;
+	n->gallery = p->n.gallery;
+	n->definition = p->n.definition;
+	n->type = type;
+	n->state = GFS_LIVE;
+	n->name_len = strlen(name);
+	memcpy(n->name, name, n->name_len + 1);
+	n->mode = (type == GFS_FILE ? S_IFREG : S_IFDIR) | (mode & 07777);
+	n->uid = who->uid;
+	n->gid = who->gid;
+	if (p->n.mode & S_ISGID) {
+		n->gid = p->n.gid;
+		if (type != GFS_FILE)
+			n->mode |= S_ISGID;
+	}
+	n->atime = n->mtime = n->ctime = op->now_ns;
+	n->gen = n->mirror_gen = 1;
+	switch (type) {
+	case GFS_GALLERY:
+		snprintf(n->location, sizeof(n->location), "%s", op->c->cfg->location);
+		n->sharing = GFS_SHARING_PRIVATE;
+		break;
+	case GFS_DEFINITION:
+	case GFS_VERSION:
+		snprintf(n->location, sizeof(n->location), "%s", p->n.location);
+		n->kind = GFS_KIND_IMAGE;
+		n->prov = GFS_PROV_SUCCEEDED;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Insert n; galleries and definitions then point at themselves. */
+static int insert_node(struct op *op, struct gfs_node *n)
+{
+	int r = cat_node_insert(op->t, n);
+	if (r < 0)
+		return r;
+	if (n->type == GFS_GALLERY || n->type == GFS_DEFINITION) {
+		if (n->type == GFS_GALLERY)
+			n->gallery = n->id;
+		else
+			n->definition = n->id;
+		r = cat_node_update(op->t, n);
+	}
+	if (r == 0 && n->type == GFS_VERSION) {
+		char replicas[GFS_LOCATION_MAX + 8];
+		snprintf(replicas, sizeof(replicas), "%s=1", n->location);
+		r = cat_text_set(op->t, n->id, CAT_REPLICAS, replicas);
+	}
+	if (r == 0 && n->type == GFS_GALLERY)
+		r = cat_text_set(op->t, n->id, CAT_SHARING_ADMINS, "");
+	return r;
+}
+
+int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	      const char *name, mode_t mode, struct gfs_attr *out,
+	      struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	bool exists;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	if ((r = creation_request(&op, parent, name, GFS_ACT_MKDIR, &p, &req,
+				  &exists)) < 0)
+		return op_fail(&op, r, "mkdir");
+	if (exists) {            /* the kernel's own answer, when it knows */
+		op_abort(&op);
+		return gfs_err_set(err, EEXIST, "exists");
+	}
+	if ((r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	static const enum gfs_type child_type[] = {
+		[GFS_AT_ROOT] = GFS_GALLERY,
+		[GFS_AT_GALLERY] = GFS_DEFINITION,
+		[GFS_AT_DEFINITION] = GFS_VERSION,
+	};
+	new_node(&op, who, &p, child_type[p.place], name, mode, &v.n);
+	v.place = p.place == GFS_AT_ROOT ? GFS_AT_GALLERY :
+		  p.place == GFS_AT_GALLERY ? GFS_AT_DEFINITION : GFS_AT_VERSION;
+	if ((r = insert_node(&op, &v.n)) < 0 || (r = touch_dir(&op, p.n.id)) < 0)
+		return op_fail(&op, r, "mkdir");
+	view_attr(&op, &v, 0, out);
+	return op_commit(&op, false);
+}
+
+/* A regular file: the row, its empty object, and (for create) a handle. */
+static int make_file(struct gfs_core *c, const struct gfs_caller *who,
+		     uint64_t parent, const char *name, mode_t mode,
+		     struct gfs_attr *out, int *fd, struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	bool exists;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	if ((r = creation_request(&op, parent, name, GFS_ACT_CREATE, &p, &req,
+				  &exists)) < 0)
+		return op_fail(&op, r, "create");
+	if (exists) {            /* the kernel's own answer, when it knows */
+		op_abort(&op);
+		return gfs_err_set(err, EEXIST, "exists");
+	}
+	if ((r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	new_node(&op, who, &p, GFS_FILE, name, mode, &v.n);
+	v.place = GFS_AT_FILE;
+	if ((r = insert_node(&op, &v.n)) < 0 || (r = touch_dir(&op, p.n.id)) < 0)
+		return op_fail(&op, r, "create");
+	int ofd = gfs_store_create(&c->store, v.n.id);
+	if (ofd < 0) {
+		gfs_err_set(err, -ofd, "%s: object store: %s", req.at.path,
+			    strerror(-ofd));
+		op_abort(&op);
+		return ofd;
+	}
+	view_attr(&op, &v, 0, out);
+	r = op_commit(&op, false);
+	if (r < 0) {
+		close(ofd);
+		gfs_store_remove(&c->store, v.n.id);
+		return r;
+	}
+	if (fd)
+		*fd = ofd;
+	else
+		close(ofd);
+	return 0;
+}
+
+int gfs_create(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	       const char *name, mode_t mode, int flags, struct gfs_attr *out,
+	       struct gfs_handle **h, struct gfs_err *err)
+{
+	int fd;
+	int r = make_file(c, who, parent, name, mode, out, &fd, err);
+	if (r < 0)
+		return r;
+	return handle_adopt(c, (int64_t)(out->ino / 2), fd, flags, out, h, err);
+}
+
+/* Ask the policy about a creation it must refuse, for its reason. */
+static int refused_creation(struct gfs_core *c, uint64_t parent, const char *name,
+			    enum gfs_action action, struct gfs_err *err)
+{
+	struct op op;
+	struct view p;
+	struct gfs_request req;
+	bool exists;
+	int r = op_begin(&op, c, false, err);
+	if (r < 0)
+		return r;
+	r = creation_request(&op, parent, name, action, &p, &req, &exists);
+	if (r == 0 && exists)
+		r = gfs_err_set(err, EEXIST, "exists");
+	if (r == 0)
+		r = policy_ask(&op, &req);
+	if (r == 0)     /* the table refuses every such creation */
+		r = gfs_err_rule(err, "R12", EPERM, "cannot be created");
+	op_abort(&op);
+	return r;
+}
+
+int gfs_mknod(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	      const char *name, mode_t mode, struct gfs_attr *out,
+	      struct gfs_err *err)
+{
+	if (S_ISREG(mode))
+		return make_file(c, who, parent, name, mode, out, NULL, err);
+	return refused_creation(c, parent, name, GFS_ACT_MKNOD, err);
+}
+
+int gfs_symlink(struct gfs_core *c, uint64_t parent, const char *name,
+		struct gfs_err *err)
+{
+	return refused_creation(c, parent, name, GFS_ACT_SYMLINK, err);
+}
+
+int gfs_link(struct gfs_core *c, uint64_t parent, const char *name,
+	     struct gfs_err *err)
+{
+	return refused_creation(c, parent, name, GFS_ACT_LINK, err);
+}

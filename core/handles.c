@@ -1,0 +1,378 @@
+/*
+ * handles.c — open files. Every open of one file shares one descriptor of
+ * its object, kept in a table by catalog id with a reference count, so that
+ * an open descriptor keeps working whatever happens to the file's path
+ * (soft delete, restore), and a file deleted for good while open lives on
+ * as an orphan row until its last close (POSIX).
+ *
+ * Sizes and times of a file being written live here until flush, fsync or
+ * release records them in the catalog (SPEC §7: the object file is the
+ * truth for bytes and size).
+ *
+ * Lock order: the catalog's write lock may be held when the table lock is
+ * taken, never the other way round.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+#define NBUCKETS 4096
+
+struct open_file {
+	int64_t id;
+	int fd;
+	int refs;
+	bool orphan;            /* deleted for good: last close removes the row */
+	bool dirty;             /* written since size and times were recorded */
+	int64_t mtime, ctime;   /* while dirty */
+	int64_t atime, last_mtime; /* for relatime */
+	struct open_file *next;
+};
+
+struct gfs_handle {
+	struct open_file *f;
+	int flags;
+};
+
+int open_table_init(struct open_table *t)
+{
+	pthread_mutex_init(&t->lock, NULL);
+	t->nbuckets = NBUCKETS;
+	t->buckets = calloc(NBUCKETS, sizeof(*t->buckets));
+	return t->buckets ? 0 : -ENOMEM;
+}
+
+void open_table_destroy(struct open_table *t)
+{
+	if (!t->buckets)
+		return;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct open_file *f = t->buckets[i], *next;
+		for (; f; f = next) {
+			next = f->next;
+			close(f->fd);
+			free(f);
+		}
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+	pthread_mutex_destroy(&t->lock);
+}
+
+static struct open_file **slot(struct open_table *t, int64_t id)
+{
+	struct open_file **pp = &t->buckets[(uint64_t)id % t->nbuckets];
+	while (*pp && (*pp)->id != id)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+bool open_table_orphan_if_open(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *slot(t, id);
+	if (f)
+		f->orphan = true;
+	pthread_mutex_unlock(&t->lock);
+	return f != NULL;
+}
+
+bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
+{
+	struct stat st;
+	bool dirty = false;
+
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *slot(t, id);
+	if (f && f->dirty && fstat(f->fd, &st) == 0) {
+		n->size = st.st_size;
+		n->blocks = st.st_blocks;
+		n->mtime = f->mtime;
+		n->ctime = f->ctime;
+		dirty = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return dirty;
+}
+
+void open_table_forget_times(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *slot(t, id);
+	if (f)
+		f->dirty = false;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Take a reference on id's entry, creating it with fd (or by opening the
+ * object when fd < 0). */
+static int acquire(struct gfs_core *c, int64_t id, int fd, int64_t atime,
+		   int64_t mtime, struct open_file **out)
+{
+	struct open_table *t = &c->open;
+
+	pthread_mutex_lock(&t->lock);
+	struct open_file **pp = slot(t, id);
+	if (*pp) {
+		(*pp)->refs++;
+		*out = *pp;
+		pthread_mutex_unlock(&t->lock);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (fd < 0)
+		fd = gfs_store_open_object(&c->store, id);
+	if (fd < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return fd;
+	}
+	struct open_file *f = calloc(1, sizeof(*f));
+	if (!f) {
+		pthread_mutex_unlock(&t->lock);
+		close(fd);
+		return -ENOMEM;
+	}
+	f->id = id;
+	f->fd = fd;
+	f->refs = 1;
+	f->atime = atime;
+	f->last_mtime = mtime;
+	*pp = f;
+	*out = f;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+static int make_handle(struct open_file *f, int flags, struct gfs_handle **h)
+{
+	*h = malloc(sizeof(**h));
+	if (!*h)
+		return -ENOMEM;
+	(*h)->f = f;
+	(*h)->flags = flags;
+	return 0;
+}
+
+int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
+		 const struct gfs_attr *a, struct gfs_handle **h,
+		 struct gfs_err *err)
+{
+	struct open_file *f;
+	int64_t atime = a->atime.tv_sec * GFS_NS_PER_SEC + a->atime.tv_nsec;
+	int64_t mtime = a->mtime.tv_sec * GFS_NS_PER_SEC + a->mtime.tv_nsec;
+	int r = acquire(c, id, fd, atime, mtime, &f);
+	if (r == 0 && (r = make_handle(f, flags, h)) < 0)
+		gfs_release_entry(c, f);
+	if (r < 0)
+		gfs_err_set(err, -r, "open failed");
+	return r;
+}
+
+int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
+	     int flags, struct gfs_handle **h, struct gfs_err *err)
+{
+	struct op op;
+	struct view v;
+	struct gfs_request req;
+	(void)who;
+	int r = op_begin(&op, c, false, err);
+	if (r < 0)
+		return r;
+	if ((r = view_of_ino(&op, ino, &v)) < 0)
+		goto out;
+	if (v.place != GFS_AT_FILE && v.place != GFS_AT_SD_FILE &&
+	    v.place != GFS_AT_ORPHAN) {
+		r = gfs_err_set(err, EISDIR, "is a directory");
+		goto out;
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) {
+		memset(&req, 0, sizeof(req));
+		req.action = GFS_ACT_OPEN_WRITE;
+		req.cfg = c->cfg;
+		if ((r = view_where(&op, &v, &req.at)) < 0 ||
+		    (r = policy_ask(&op, &req)) < 0)
+			goto out;
+	}
+out:
+	op_abort(&op);
+	if (r < 0)
+		return r;
+	struct open_file *f;
+	if ((r = acquire(c, v.n.id, -1, v.n.atime, v.n.mtime, &f)) < 0)
+		return gfs_err_set(err, -r, "object of file %lld: %s",
+				   (long long)v.n.id, strerror(-r));
+	if ((r = make_handle(f, flags, h)) < 0) {
+		gfs_release_entry(c, f);
+		return gfs_err_set(err, -r, "out of memory");
+	}
+	return 0;
+}
+
+int gfs_handle_fd(const struct gfs_handle *h)
+{
+	return h->f->fd;
+}
+
+void gfs_handle_wrote(struct gfs_core *c, struct gfs_handle *h, off_t end)
+{
+	(void)end;
+	int64_t now = gfs_now_ns();
+	pthread_mutex_lock(&c->open.lock);
+	h->f->dirty = true;
+	h->f->mtime = h->f->ctime = now;
+	pthread_mutex_unlock(&c->open.lock);
+}
+
+/* Record size, blocks and times of an open file in its row. */
+static int record(struct gfs_core *c, struct open_file *f, bool durable,
+		  struct gfs_err *err)
+{
+	struct op op;
+	struct gfs_node n;
+	struct stat st;
+
+	pthread_mutex_lock(&c->open.lock);
+	bool dirty = f->dirty;
+	int64_t mtime = f->mtime, ctime = f->ctime;
+	pthread_mutex_unlock(&c->open.lock);
+	if (!dirty && !durable)
+		return 0;
+	if (fstat(f->fd, &st) < 0)
+		return gfs_err_set(err, errno, "stat of object: %s", strerror(errno));
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	r = cat_node_get(op.t, f->id, &n);
+	if (r == -ENOENT) {
+		op_abort(&op);
+		return 0;       /* removed while open; nothing to record */
+	}
+	if (r < 0)
+		return op_fail(&op, r, "flush");
+	n.size = st.st_size;
+	n.blocks = st.st_blocks;
+	if (dirty) {
+		n.mtime = mtime;
+		n.ctime = ctime;
+	}
+	if ((r = cat_node_update(op.t, &n)) < 0)
+		return op_fail(&op, r, "flush");
+	r = op_commit(&op, durable);
+	if (r == 0) {
+		pthread_mutex_lock(&c->open.lock);
+		if (f->mtime == mtime)  /* no write came in meanwhile */
+			f->dirty = false;
+		f->last_mtime = mtime;
+		pthread_mutex_unlock(&c->open.lock);
+	}
+	return r;
+}
+
+void gfs_handle_read(struct gfs_core *c, struct gfs_handle *h)
+{
+	struct open_file *f = h->f;
+	int64_t now = gfs_now_ns();
+
+	/* relatime: atime moves when it is older than the last change or
+	 * than a day, so reads cost no catalog write most of the time */
+	pthread_mutex_lock(&c->open.lock);
+	int64_t mt = f->dirty ? f->mtime : f->last_mtime;
+	bool stale = f->atime <= mt ||
+		     now - f->atime > GFS_DAY_SECONDS * GFS_NS_PER_SEC;
+	if (stale)
+		f->atime = now;
+	pthread_mutex_unlock(&c->open.lock);
+	if (!stale)
+		return;
+
+	struct op op;
+	struct gfs_node n;
+	struct gfs_err err;
+	if (op_begin(&op, c, true, &err) < 0)
+		return;
+	if (cat_node_get(op.t, f->id, &n) == 0) {
+		n.atime = now;
+		if (cat_node_update(op.t, &n) == 0) {
+			op_commit(&op, false);
+			return;
+		}
+	}
+	op_abort(&op);
+}
+
+int gfs_fallocate(struct gfs_core *c, struct gfs_handle *h, int mode, off_t off,
+		  off_t len, struct gfs_err *err)
+{
+	if (fallocate(h->f->fd, mode, off, len) < 0)
+		return gfs_err_set(err, errno, "fallocate: %s", strerror(errno));
+	gfs_handle_wrote(c, h, off + len);
+	return 0;
+}
+
+int gfs_flush(struct gfs_core *c, struct gfs_handle *h, struct gfs_err *err)
+{
+	gfs_err_clear(err);
+	return record(c, h->f, false, err);
+}
+
+int gfs_fsync(struct gfs_core *c, struct gfs_handle *h, bool datasync,
+	      struct gfs_err *err)
+{
+	gfs_err_clear(err);
+	if ((datasync ? fdatasync(h->f->fd) : fsync(h->f->fd)) < 0)
+		return gfs_err_set(err, errno, "fsync: %s", strerror(errno));
+	return record(c, h->f, true, err);
+}
+
+/* Drop one reference; the last one closes the object and, for an orphan,
+ * removes its row. */
+void gfs_release_entry(struct gfs_core *c, struct open_file *f)
+{
+	struct open_table *t = &c->open;
+	struct gfs_err err;
+
+	/* Record while the entry is still found, so that getattr never sees
+	 * the catalog's older size in between. */
+	pthread_mutex_lock(&t->lock);
+	bool maybe_last = f->refs == 1 && !f->orphan;
+	pthread_mutex_unlock(&t->lock);
+	if (maybe_last)
+		record(c, f, false, &err);
+
+	pthread_mutex_lock(&t->lock);
+	bool last = --f->refs == 0;
+	if (last)
+		*slot(t, f->id) = f->next;
+	pthread_mutex_unlock(&t->lock);
+	if (!last)
+		return;
+	if (f->orphan) {
+		struct op op;
+		struct gfs_node n;
+		if (op_begin(&op, c, true, &err) == 0) {
+			if (cat_node_get(op.t, f->id, &n) == 0 && n.state == GFS_ORPHAN &&
+			    cat_node_delete(op.t, f->id) == 0)
+				op_commit(&op, false);
+			else
+				op_abort(&op);
+		}
+	} else if (f->dirty) {
+		record(c, f, false, &err);   /* a write raced with the close */
+	}
+	close(f->fd);
+	free(f);
+}
+
+void gfs_release(struct gfs_core *c, struct gfs_handle *h)
+{
+	gfs_release_entry(c, h->f);
+	free(h);
+}

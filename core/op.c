@@ -1,0 +1,106 @@
+/*
+ * op.c — one filesystem operation = one transaction, plus the work that
+ * must wait for its commit: removing object files of rows deleted for good
+ * (a crash before that leaves orphan objects, never missing ones) and
+ * telling the kernel about changes it did not make itself.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+int op_begin(struct op *op, struct gfs_core *c, bool write, struct gfs_err *err)
+{
+	memset(op, 0, sizeof(*op));
+	op->c = c;
+	op->err = err;
+	gfs_err_clear(err);
+	int r = gfs_txn_begin(c->cat, write, &op->t, err);
+	if (r < 0)
+		return r;
+	op->now_ns = gfs_now_ns();
+	op->now_s = op->now_ns / GFS_NS_PER_SEC;
+	return 0;
+}
+
+static void op_free(struct op *op)
+{
+	free(op->dead_objects);
+	free(op->invals);
+	op->dead_objects = NULL;
+	op->invals = NULL;
+}
+
+int op_commit(struct op *op, bool durable)
+{
+	int r = gfs_txn_commit(op->t, durable, op->err);
+	op->t = NULL;
+	if (r == 0) {
+		for (size_t i = 0; i < op->ndead; i++)
+			gfs_store_remove(&op->c->store, op->dead_objects[i]);
+		if (op->c->inval)
+			for (size_t i = 0; i < op->ninval; i++)
+				op->c->inval(op->c->inval_arg, op->invals[i].parent,
+					     op->invals[i].name[0] ? op->invals[i].name : NULL,
+					     op->invals[i].ino);
+	}
+	op_free(op);
+	return r;
+}
+
+void op_abort(struct op *op)
+{
+	if (op->t)
+		gfs_txn_rollback(op->t);
+	op->t = NULL;
+	op_free(op);
+}
+
+int op_fail(struct op *op, int r, const char *what)
+{
+	if (op->err->errnum == 0)
+		gfs_err_set(op->err, -r, "%s: catalog error", what);
+	op_abort(op);
+	return r;
+}
+
+void op_dead_object(struct op *op, int64_t id)
+{
+	if (op->ndead == op->capdead) {
+		size_t cap = op->capdead ? op->capdead * 2 : 16;
+		int64_t *p = realloc(op->dead_objects, cap * sizeof(*p));
+		if (!p)
+			return;     /* the start-up check removes it later */
+		op->dead_objects = p;
+		op->capdead = cap;
+	}
+	op->dead_objects[op->ndead++] = id;
+}
+
+void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino)
+{
+	if (op->ninval == op->capinval) {
+		size_t cap = op->capinval ? op->capinval * 2 : 8;
+		struct inval *p = realloc(op->invals, cap * sizeof(*p));
+		if (!p)
+			return;     /* zero timeouts under .softdeleted still hold */
+		op->invals = p;
+		op->capinval = cap;
+	}
+	struct inval *iv = &op->invals[op->ninval++];
+	iv->parent = parent;
+	iv->ino = ino;
+	iv->name[0] = '\0';
+	if (name) {
+		strncpy(iv->name, name, sizeof(iv->name) - 1);
+		iv->name[sizeof(iv->name) - 1] = '\0';
+	}
+}
+
+int policy_ask(struct op *op, struct gfs_request *r)
+{
+	return gfs_policy_check(r, op->err);
+}

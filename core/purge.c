@@ -1,0 +1,66 @@
+/*
+ * purge.c — retention: soft-deleted items are deleted for good once their
+ * purgeAt has passed (SPEC §3), in short transactions so that the purge of
+ * many items never holds the catalog for long. Items past purgeAt are
+ * already invisible (every query filters them), so a late purge is never
+ * seen.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PURGE_BATCH 256
+
+struct batch {
+	struct gfs_node rows[PURGE_BATCH];
+	int n;
+};
+
+static int take(void *arg, const struct gfs_node *n, int64_t hint)
+{
+	struct batch *b = arg;
+	(void)hint;
+	b->rows[b->n++] = *n;
+	return b->n == PURGE_BATCH;
+}
+
+int gfs_purge_expired(struct gfs_core *c, int64_t *purged, struct gfs_err *err)
+{
+	struct batch *b = malloc(sizeof(*b));
+	int r = 0;
+
+	*purged = 0;
+	if (!b)
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	for (;;) {
+		struct op op;
+		b->n = 0;
+		if ((r = op_begin(&op, c, true, err)) < 0)
+			break;
+		r = cat_expired(op.t, op.now_s, PURGE_BATCH, take, b);
+		for (int i = 0; r == 0 && i < b->n; i++) {
+			struct gfs_node *n = &b->rows[i];
+			if (n->type == GFS_VERSION) {
+				r = version_delete_for_good(&op, n);
+				op_inval(&op, 2 * (uint64_t)n->definition, n->name, 0);
+			} else {
+				r = file_delete_for_good(&op, n);
+				op_inval(&op, 2 * (uint64_t)n->parent, n->name, 0);
+			}
+			op_inval(&op, 0, NULL, 2 * (uint64_t)n->id + 1);
+		}
+		if (r < 0) {
+			op_fail(&op, r, "purge");
+			break;
+		}
+		if ((r = op_commit(&op, false)) < 0)
+			break;
+		*purged += b->n;
+		if (b->n < PURGE_BATCH)
+			break;
+	}
+	free(b);
+	return r;
+}

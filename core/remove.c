@@ -1,0 +1,328 @@
+/*
+ * remove.c — unlink and rmdir, and the lifecycle moves they share with
+ * rename and the purge: soft delete, restore, delete for good (SPEC §3).
+ *
+ * The version is the unit of retention: when a version is soft-deleted its
+ * soft-deleted files take its deletedAt and purgeAt, and restoring it
+ * brings every one of them back.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define RETENTION_SECONDS ((int64_t)GFS_RETENTION_DAYS * GFS_DAY_SECONDS)
+
+/* ------------------------------------------------------------------ */
+/* the moves                                                           */
+
+int file_delete_for_good(struct op *op, struct gfs_node *f)
+{
+	int r;
+	if (open_table_orphan_if_open(&op->c->open, f->id)) {
+		/* still open: the last close removes the row (POSIX) */
+		f->state = GFS_ORPHAN;
+		f->deleted_at = f->purge_at = 0;
+		f->ctime = op->now_ns;
+		r = cat_node_update(op->t, f);
+	} else {
+		r = cat_node_delete(op->t, f->id);
+	}
+	if (r == 0)
+		op_dead_object(op, f->id);
+	return r;
+}
+
+/* Rows of one parent, collected so that they can be changed while the
+ * statement that found them is done. */
+struct rows {
+	struct gfs_node *v;
+	size_t n, cap;
+};
+
+static int collect(void *arg, const struct gfs_node *n, int64_t hint)
+{
+	struct rows *rs = arg;
+	(void)hint;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		struct gfs_node *p = realloc(rs->v, cap * sizeof(*p));
+		if (!p)
+			return 1;
+		rs->v = p;
+		rs->cap = cap;
+	}
+	rs->v[rs->n++] = *n;
+	return 0;
+}
+
+static int children_of(struct op *op, int64_t parent, struct rows *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	int r = cat_all_children(op->t, parent, collect, rs);
+	if (r == 0 && rs->n == rs->cap && rs->cap && !rs->v)
+		r = -ENOMEM;
+	return r;
+}
+
+int version_delete_for_good(struct op *op, struct gfs_node *v)
+{
+	struct rows rs;
+	int r = children_of(op, v->id, &rs);
+	for (size_t i = 0; r == 0 && i < rs.n; i++)
+		r = file_delete_for_good(op, &rs.v[i]);
+	free(rs.v);
+	if (r == 0)
+		r = cat_node_delete(op->t, v->id);
+	return r;
+}
+
+/* Every version of d, whatever its state (soft-deleted, or expired and not
+ * yet purged), deleted for good: d is about to go. */
+int definition_delete_softdeleted(struct op *op, struct gfs_node *d)
+{
+	struct rows rs;
+	int r = children_of(op, d->id, &rs);
+	for (size_t i = 0; r == 0 && i < rs.n; i++)
+		r = version_delete_for_good(op, &rs.v[i]);
+	free(rs.v);
+	return r;
+}
+
+int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *w)
+{
+	struct gfs_node old;
+	(void)w;
+	/* .softdeleted keeps the newest copy of a name (SPEC §3); an expired
+	 * one not yet purged goes too (now 0: whatever its purgeAt) */
+	int r = cat_child_get(op->t, f->parent, f->name, f->name_len,
+			      GFS_SOFT_DELETED, 0, &old);
+	if (r == 0) {
+		if ((r = file_delete_for_good(op, &old)) < 0)
+			return r;
+		op_inval(op, 2 * (uint64_t)f->parent, old.name, 0);
+	} else if (r != -ENOENT) {
+		return r;
+	}
+	f->state = GFS_SOFT_DELETED;
+	f->deleted_at = op->now_s;
+	f->purge_at = op->now_s + RETENTION_SECONDS;
+	f->ctime = op->now_ns;
+	return cat_node_update(op->t, f);
+}
+
+/* Soft-delete version v whole. Its live files join the files already in
+ * its shadow; where both have a name, the version's own file wins. By
+ * rmdir the kernel has marked v's inode dead, so v answers with a new
+ * generation; by rename the kernel moved v's inode and keeps it. Either way
+ * the shadow stops existing, so it gets a new generation for its return. */
+static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rmdir)
+{
+	struct rows rs;
+	int r = children_of(op, v->id, &rs);
+	for (size_t i = 0; r == 0 && i < rs.n; i++) {
+		struct gfs_node *sd = &rs.v[i];
+		if (sd->state != GFS_SOFT_DELETED)
+			continue;
+		for (size_t j = 0; j < rs.n; j++) {
+			struct gfs_node *live = &rs.v[j];
+			if (live->state == GFS_LIVE && live->name_len == sd->name_len &&
+			    memcmp(live->name, sd->name, sd->name_len) == 0) {
+				r = file_delete_for_good(op, sd);
+				break;
+			}
+		}
+	}
+	free(rs.v);
+	if (r < 0)
+		return r;
+	v->state = GFS_SOFT_DELETED;
+	v->deleted_at = op->now_s;
+	v->purge_at = op->now_s + RETENTION_SECONDS;
+	v->ctime = op->now_ns;
+	v->mirror_gen++;
+	if (by_rmdir)
+		v->gen++;
+	if ((r = cat_files_set_deleted(op->t, v->id, v->deleted_at, v->purge_at,
+				       op->now_ns)) < 0)
+		return r;
+	if (!by_rmdir)
+		op_inval(op, 0, NULL, 2 * (uint64_t)v->id + 1);
+	return cat_node_update(op->t, v);
+}
+
+int version_soft_delete(struct op *op, struct gfs_node *v)
+{
+	return version_soft_delete_how(op, v, false);
+}
+
+int version_restore(struct op *op, struct gfs_node *v)
+{
+	v->state = GFS_LIVE;
+	v->deleted_at = v->purge_at = 0;
+	v->ctime = op->now_ns;
+	int r = cat_files_restore(op->t, v->id, op->now_ns);
+	return r < 0 ? r : cat_node_update(op->t, v);
+}
+
+int file_restore(struct op *op, struct gfs_node *f)
+{
+	f->state = GFS_LIVE;
+	f->deleted_at = f->purge_at = 0;
+	f->ctime = op->now_ns;
+	return cat_node_update(op->t, f);
+}
+
+/* ------------------------------------------------------------------ */
+/* unlink and rmdir                                                    */
+
+static bool is_dir_place(enum gfs_place p)
+{
+	return p != GFS_AT_FILE && p != GFS_AT_SD_FILE && p != GFS_AT_ORPHAN;
+}
+
+/* The common start of unlink and rmdir: resolve, describe, ask. */
+static int removal_start(struct op *op, uint64_t parent, const char *name,
+			 enum gfs_action action, struct view *p, struct view *v,
+			 struct gfs_request *req)
+{
+	int r = view_of_ino(op, parent, p);
+	if (r == 0)
+		r = view_child(op, p, name, v);
+	if (r < 0)
+		return r;
+	if (action == GFS_ACT_UNLINK && is_dir_place(v->place))
+		return gfs_err_set(op->err, EISDIR, "is a directory");
+	if (action == GFS_ACT_RMDIR && !is_dir_place(v->place))
+		return gfs_err_set(op->err, ENOTDIR, "not a directory");
+	memset(req, 0, sizeof(*req));
+	req->action = action;
+	req->cfg = op->c->cfg;
+	return view_where(op, v, &req->at);
+}
+
+int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	       const char *name, struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	(void)who;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	if ((r = removal_start(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
+	    (r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	if (v.place == GFS_AT_FILE && gfs_policy_removal_is_soft(&req.at))
+		r = file_soft_delete(&op, &v.n, &req.at);
+	else
+		r = file_delete_for_good(&op, &v.n);
+	if (r == 0 && p.place == GFS_AT_VERSION)
+		r = touch_dir(&op, p.n.id);
+	if (r < 0)
+		return op_fail(&op, r, "unlink");
+	return op_commit(&op, false);
+}
+
+/* What a directory holds, for the policy (R3, R15) and for ENOTEMPTY. */
+static void removal_facts(struct op *op, const struct view *v,
+			  struct gfs_request *req)
+{
+	const struct gfs_node *n = &v->n;
+	switch (v->place) {
+	case GFS_AT_GALLERY:
+	case GFS_AT_DEFINITION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery,
+			v->place == GFS_AT_DEFINITION ? n->id : 0, op->now_s);
+		break;
+	case GFS_AT_VERSION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
+		break;
+	case GFS_AT_SD_ROOT:
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->id, 0, op->now_s);
+		break;
+	case GFS_AT_SD_DEFINITION:
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery, n->id,
+							       op->now_s);
+		break;
+	case GFS_AT_SHADOW:
+		req->holds_softdeleted =
+			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
+		break;
+	case GFS_AT_SD_VERSION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Remove a gallery or definition for good, with whatever expired
+ * soft-deleted rows it still has (nothing else can be in it by now). */
+static int container_delete(struct op *op, struct gfs_node *n)
+{
+	int r = 0;
+	if (n->type == GFS_DEFINITION)
+		r = definition_delete_softdeleted(op, n);
+	return r < 0 ? r : cat_node_delete(op->t, n->id);
+}
+
+int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	      const char *name, struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	(void)who;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	if ((r = removal_start(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	removal_facts(&op, &v, &req);
+	if ((r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	switch (v.place) {
+	case GFS_AT_GALLERY:
+	case GFS_AT_DEFINITION:
+		r = container_delete(&op, &v.n);
+		break;
+	case GFS_AT_VERSION:
+		r = gfs_policy_removal_is_soft(&req.at) ?
+			version_soft_delete_how(&op, &v.n, true) :
+			version_delete_for_good(&op, &v.n);
+		break;
+	case GFS_AT_SD_ROOT:
+	case GFS_AT_SD_DEFINITION:
+	case GFS_AT_SHADOW:
+		/* empty: nothing changes, but the kernel now holds a dead
+		 * inode for it, so it comes back under a new generation */
+		v.n.mirror_gen++;
+		r = cat_node_update(op.t, &v.n);
+		break;
+	case GFS_AT_SD_VERSION:
+		r = version_delete_for_good(&op, &v.n);
+		break;
+	default:
+		r = gfs_err_set(err, EPERM, "cannot be removed");
+	}
+	if (r == 0 && !gfs_place_softdeleted(p.place))
+		r = touch_dir(&op, p.n.id);
+	if (r < 0)
+		return op_fail(&op, r, "rmdir");
+	return op_commit(&op, false);
+}

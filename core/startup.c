@@ -1,0 +1,263 @@
+/*
+ * startup.c — opening and closing the core: the data-directory lock (one
+ * daemon per data directory, SPEC §7), the catalog and object store, and
+ * the check after an unclean end (or on request): orphan rows and objects
+ * removed, missing objects recreated empty and reported, sizes reconciled
+ * with the objects, which are the truth for bytes. A clean start stays
+ * cheap: it only removes orphan rows, found through an index.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int lock_data_dir(struct gfs_core *c, struct gfs_err *err)
+{
+	char path[PATH_MAX + 16], pid[32] = "";
+
+	if (mkdir(c->data_dir, 0700) < 0 && errno != EEXIST)
+		return gfs_err_set(err, errno, "data directory %s cannot be created: %s",
+				   c->data_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/lock", c->data_dir);
+	c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c->lock_fd < 0)
+		return gfs_err_set(err, errno, "data directory %s: %s: %s",
+				   c->data_dir, path, strerror(errno));
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t n = pread(c->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(c->lock_fd);
+		c->lock_fd = -1;
+		if (e == EWOULDBLOCK)
+			return gfs_err_set(err, EBUSY, "data directory %s is in use by "
+					   "another galleryfs (pid %s); unmount it first",
+					   c->data_dir, pid[0] ? pid : "?");
+		return gfs_err_set(err, e, "data directory %s cannot be locked: %s",
+				   c->data_dir, strerror(e));
+	}
+	return 0;
+}
+
+/* Record the pid of the daemon holding the lock (after any fork). */
+static void lock_note_pid(struct gfs_core *c)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(c->lock_fd, 0) == 0 && pwrite(c->lock_fd, pid, (size_t)n, 0) < 0)
+		gfs_log(GFS_LOG_DEBUG, "cannot write pid to lock file");
+}
+
+/* ---- the check ---- */
+
+struct check {
+	struct gfs_core *c;
+	struct op *op;
+	int64_t orphans, stray_objects, missing_objects, resized;
+	int r;
+};
+
+static int drop_orphan(void *arg, int64_t id, int64_t size)
+{
+	struct check *k = arg;
+	(void)size;
+	k->r = cat_node_delete(k->op->t, id);
+	if (k->r == 0) {
+		op_dead_object(k->op, id);
+		k->orphans++;
+	}
+	return k->r != 0;
+}
+
+static int check_object(void *arg, int64_t id, int64_t size)
+{
+	struct check *k = arg;
+	struct stat st;
+	struct gfs_node n;
+
+	if (gfs_store_stat(&k->c->store, id, &st) < 0) {
+		int fd = gfs_store_create(&k->c->store, id);
+		if (fd >= 0)
+			close(fd);
+		if ((k->r = cat_node_get(k->op->t, id, &n)) == 0) {
+			n.size = n.blocks = 0;
+			k->r = cat_node_update(k->op->t, &n);
+		}
+		gfs_log(GFS_LOG_ERROR, "check: the content of file %lld (%s, %lld "
+			"bytes) is missing from the object store; it now reads as "
+			"empty: restore it from a backup", (long long)id, n.name,
+			(long long)size);
+		k->missing_objects++;
+		return k->r != 0;
+	}
+	if (st.st_size != size) {
+		if ((k->r = cat_node_get(k->op->t, id, &n)) == 0) {
+			n.size = st.st_size;
+			n.blocks = st.st_blocks;
+			int64_t omtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL +
+					 st.st_mtim.tv_nsec;
+			if (omtime > n.mtime)
+				n.mtime = n.ctime = omtime;
+			k->r = cat_node_update(k->op->t, &n);
+		}
+		k->resized++;
+		return k->r != 0;
+	}
+	return 0;
+}
+
+static int check_stray(void *arg, int64_t id)
+{
+	struct check *k = arg;
+	if (!cat_file_exists(k->op->t, id)) {
+		gfs_store_remove(&k->c->store, id);
+		k->stray_objects++;
+	}
+	return 0;
+}
+
+static int check_catalog(struct gfs_core *c, bool full, struct gfs_err *err)
+{
+	struct op op;
+	struct check k = { .c = c, .op = &op };
+	char msg[512];
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	if (full && cat_integrity_check(op.t, msg, sizeof(msg)) < 0) {
+		op_abort(&op);
+		return gfs_err_set(err, EIO, "catalog %s/catalog.db is damaged (%s); "
+				   "restore it from a backup", c->data_dir, msg);
+	}
+	r = cat_orphans(op.t, drop_orphan, &k);
+	if (r == 0 && k.r == 0 && full)
+		r = cat_files(op.t, check_object, &k);
+	if (r == 0)
+		r = k.r;
+	if (r < 0)
+		return op_fail(&op, r, "start-up check");
+	if ((r = op_commit(&op, true)) < 0)
+		return r;
+	if (full) {
+		if ((r = gfs_txn_begin(c->cat, false, &op.t, err)) < 0)
+			return r;
+		gfs_store_scan(&c->store, check_stray, &k);
+		gfs_txn_rollback(op.t);
+		gfs_log(GFS_LOG_INFO, "check: %lld orphan rows removed, %lld stray "
+			"objects removed, %lld missing objects, %lld sizes reconciled",
+			(long long)k.orphans, (long long)k.stray_objects,
+			(long long)k.missing_objects, (long long)k.resized);
+	}
+	return 0;
+}
+
+static int warn_lost_prerequisite(void *arg, const struct gfs_node *g, int64_t hint)
+{
+	const struct gfs_config *cfg = arg;
+	(void)hint;
+	const char *why = NULL;
+	if (cfg->cloud != GFS_CLOUD_AZURE)
+		why = "the configured cloud is a national cloud (R5)";
+	else if (!gfs_config_list_has(cfg->features, "SIGSoftDelete"))
+		why = "the SIGSoftDelete feature is not registered (R9)";
+	else if (strncmp(cfg->api_version, "2024-03-03", 10) < 0)
+		why = "the API version is older than 2024-03-03 (R10)";
+	if (why)
+		gfs_log(GFS_LOG_WARNING, "gallery %s has soft delete on although %s; "
+			"removals stay soft, but it could not be switched on again",
+			g->name, why);
+	return 0;
+}
+
+int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
+		  struct gfs_err *err)
+{
+	struct gfs_core *c = calloc(1, sizeof(*c));
+	bool clean = false;
+	int r;
+
+	gfs_err_clear(err);
+	if (!c)
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	c->cfg = o->cfg;
+	c->inval = o->inval;
+	c->inval_arg = o->inval_arg;
+	c->lock_fd = -1;
+	c->store.dirfd = -1;
+	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
+
+	if ((r = lock_data_dir(c, err)) < 0)
+		goto fail;
+	lock_note_pid(c);
+	if ((r = gfs_catalog_open(c->data_dir, &c->cat, &clean, err)) < 0)
+		goto fail;
+	if ((r = gfs_store_open(c->data_dir, &c->store, err)) < 0)
+		goto fail;
+	if ((r = open_table_init(&c->open)) < 0) {
+		gfs_err_set(err, -r, "out of memory");
+		goto fail;
+	}
+	if (!clean)
+		gfs_log(GFS_LOG_WARNING, "the last run did not end cleanly; "
+			"checking catalog and object store");
+	if ((r = check_catalog(c, !clean || o->fsck, err)) < 0)
+		goto fail;
+	if ((r = gfs_catalog_mark_running(c->cat, err)) < 0)
+		goto fail;
+
+	struct gfs_txn *t;
+	if (gfs_txn_begin(c->cat, false, &t, err) == 0) {
+		cat_galleries_on(t, warn_lost_prerequisite, (void *)c->cfg);
+		gfs_txn_rollback(t);
+	}
+	*out = c;
+	return 0;
+
+fail:
+	gfs_core_close_partial(c);
+	return r;
+}
+
+void gfs_core_close_partial(struct gfs_core *c)
+{
+	if (c->open.buckets)
+		open_table_destroy(&c->open);
+	if (c->cat)
+		gfs_catalog_close(c->cat);
+	gfs_store_close(&c->store);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	free(c);
+}
+
+void gfs_core_close(struct gfs_core *c)
+{
+	gfs_core_close_partial(c);
+}
+
+int gfs_statfs(struct gfs_core *c, struct statvfs *out, struct gfs_err *err)
+{
+	gfs_err_clear(err);
+	if (fstatvfs(c->store.dirfd, out) < 0)
+		return gfs_err_set(err, errno, "statfs: %s", strerror(errno));
+	out->f_namemax = 255;
+	return 0;
+}
+
+int gfs_fsyncdir(struct gfs_core *c, struct gfs_err *err)
+{
+	struct op op;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	return op_commit(&op, true);
+}
