@@ -1,0 +1,75 @@
+/*
+ * daemon.h — the FUSE adapter's shared state and helpers. fs/ turns kernel
+ * requests into calls of core/galleryfs.h and core answers into replies;
+ * it holds no policy and no SQL.
+ */
+#ifndef GFS_DAEMON_H
+#define GFS_DAEMON_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "galleryfs.h"
+
+/* Kernel notifications queued by core, sent by their own thread: never
+ * from inside a request handler, where they can deadlock (SPEC §9). */
+struct notice;
+struct notifier {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct notice *head, *tail;
+	bool stop, started;
+	struct fuse_session *se;
+};
+
+/* The background purge (SPEC §3: at mount, then every purge_interval). */
+struct purger {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, started;
+	struct gfs_core *core;
+	unsigned interval;
+};
+
+struct gfs_daemon {
+	struct gfs_config cfg;
+	struct gfs_core *core;
+	struct fuse_session *se;
+	double timeout;                 /* entry/attr timeout of the live tree */
+	struct notifier notifier;
+	struct purger purger;
+};
+
+static inline struct gfs_daemon *daemon_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* reply.c */
+void reply_error(fuse_req_t req, int r, const struct gfs_err *err);
+void fill_stat(const struct gfs_attr *a, struct stat *st);
+void fill_entry(const struct gfs_daemon *d, const struct gfs_attr *a,
+		struct fuse_entry_param *e);
+void reply_entry(fuse_req_t req, const struct gfs_attr *a);
+/* The caller of req; with_groups reads its supplementary groups too. */
+void caller_of(fuse_req_t req, bool with_groups, struct gfs_caller *c);
+
+/* notify.c */
+int notifier_start(struct notifier *n, struct fuse_session *se);
+void notifier_stop(struct notifier *n);
+void notifier_push(void *arg, uint64_t parent, const char *name, uint64_t ino);
+
+/* purger.c */
+void purge_once(struct gfs_core *core);
+int purger_start(struct purger *p, struct gfs_core *core, unsigned interval);
+void purger_stop(struct purger *p);
+
+/* ops.c: the request handlers (fs/ops/) */
+extern const struct fuse_lowlevel_ops gfs_ops;
+
+#endif

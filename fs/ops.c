@@ -1,0 +1,55 @@
+/*
+ * ops.c — the table of request handlers and the connection set-up.
+ */
+#include "daemon.h"
+
+#include "ops/ops.h"
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* listings answer with attributes in one round trip */
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	/* SPEC §7: the kernel must never acknowledge a write we did not see */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* the kernel clears set-user-ID bits on write and chown */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+	conn->want |= conn->capable & (FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+				       FUSE_CAP_SPLICE_MOVE);
+}
+
+const struct fuse_lowlevel_ops gfs_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.fsyncdir = op_fsyncdir,
+	.mkdir = op_mkdir,
+	.mknod = op_mknod,
+	.symlink = op_symlink,
+	.link = op_link,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.rename = op_rename,
+	.create = op_create,
+	.open = op_open,
+	.read = op_read,
+	.write_buf = op_write_buf,
+	.fallocate = op_fallocate,
+	.flush = op_flush,
+	.fsync = op_fsync,
+	.release = op_release,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.setxattr = op_setxattr,
+	.removexattr = op_removexattr,
+	.statfs = op_statfs,
+};
