@@ -49,7 +49,7 @@ static int creation_request(struct op *op, uint64_t parent, const char *name,
 		return r;
 	} else if (p->place == GFS_AT_DEFINITION &&
 		   cat_child_get(op->t, p->n.id, name, strlen(name),
-				 GFS_SOFT_DELETED, 0, &v.n) == 0) {
+				 GFS_SOFT_DELETED, op->now_s, &v.n) == 0) {
 		req->to_exists = true;
 		req->to_node.place = GFS_AT_SD_VERSION;
 	}

@@ -182,7 +182,6 @@ int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	struct op op;
 	struct view v;
 	struct gfs_request req;
-	(void)who;
 	int r = op_begin(&op, c, false, err);
 	if (r < 0)
 		return r;
@@ -212,6 +211,15 @@ out:
 	if ((r = make_handle(f, flags, h)) < 0) {
 		gfs_release_entry(c, f);
 		return gfs_err_set(err, -r, "out of memory");
+	}
+	if (flags & O_TRUNC) {
+		/* the kernel leaves O_TRUNC to us (atomic_o_trunc) */
+		struct gfs_setattr s = { .what = GFS_SET_SIZE, .size = 0 };
+		struct gfs_attr a;
+		if ((r = gfs_setattr(c, who, ino, &s, *h, &a, err)) < 0) {
+			gfs_release(c, *h);
+			return r;
+		}
 	}
 	return 0;
 }

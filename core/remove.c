@@ -121,8 +121,17 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
  * the shadow stops existing, so it gets a new generation for its return. */
 static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rmdir)
 {
+	struct gfs_node old;
 	struct rows rs;
-	int r = children_of(op, v->id, &rs);
+	/* a soft-deleted namesake can only be one past its purgeAt (R16
+	 * reserved the name until then) that no purge has reached yet */
+	int r = cat_child_get(op->t, v->parent, v->name, v->name_len,
+			      GFS_SOFT_DELETED, 0, &old);
+	if (r == 0)
+		r = version_delete_for_good(op, &old);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = children_of(op, v->id, &rs);
 	for (size_t i = 0; r == 0 && i < rs.n; i++) {
 		struct gfs_node *sd = &rs.v[i];
 		if (sd->state != GFS_SOFT_DELETED)

@@ -150,7 +150,7 @@ static int check_catalog(struct gfs_core *c, bool full, struct gfs_err *err)
 	if (full) {
 		if ((r = gfs_txn_begin(c->cat, false, &op.t, err)) < 0)
 			return r;
-		gfs_store_scan(&c->store, check_stray, &k);
+		k.stray_objects += gfs_store_scan(&c->store, check_stray, &k);
 		gfs_txn_rollback(op.t);
 		gfs_log(GFS_LOG_INFO, "check: %lld orphan rows removed, %lld stray "
 			"objects removed, %lld missing objects, %lld sizes reconciled",

@@ -84,6 +84,8 @@ int gfs_store_stat(struct gfs_store *s, int64_t id, struct stat *st)
 
 int gfs_store_scan(struct gfs_store *s, gfs_store_fn fn, void *arg)
 {
+	int foreign = 0;
+
 	for (unsigned i = 0; i < 256; i++) {
 		char sub[8];
 		snprintf(sub, sizeof(sub), "%02x", i);
@@ -98,17 +100,20 @@ int gfs_store_scan(struct gfs_store *s, gfs_store_fn fn, void *arg)
 		struct dirent *de;
 		while ((de = readdir(d))) {
 			char *end;
-			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			if (de->d_name[0] == '.')
 				continue;
 			long long id = strtoll(de->d_name, &end, 10);
-			if (*end)
+			if (*end || id <= 0 || (id & 0xff) != i) {
+				/* not where an object of ours would be: nobody
+				 * can reach it, so it goes */
+				if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+					foreign++;
 				continue;
-			if (fn(arg, id)) {
-				closedir(d);
-				return 0;
 			}
+			if (fn(arg, id))
+				break;
 		}
 		closedir(d);
 	}
-	return 0;
+	return foreign;
 }

@@ -33,7 +33,9 @@ int gfs_store_remove(struct gfs_store *s, int64_t id);
 /* stat the object (size and blocks). */
 int gfs_store_stat(struct gfs_store *s, int64_t id, struct stat *st);
 
-/* Visit every object id in the store; return nonzero from fn to stop. */
+/* Visit every object id in the store; return nonzero from fn to stop.
+ * Files that cannot be objects (misnamed or misplaced) are removed; their
+ * count is returned. */
 typedef int (*gfs_store_fn)(void *arg, int64_t id);
 int gfs_store_scan(struct gfs_store *s, gfs_store_fn fn, void *arg);
 

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,26 +152,29 @@ int main(int argc, char *argv[])
 	struct gfs_daemon d = { .timeout = LIVE_TIMEOUT };
 	int status = 1, notify_fd = -1;
 
-	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0)
-		return 1;
-	if (fuse_parse_cmdline(&args, &cmd) != 0)
-		return 1;
-	if (cmd.show_help) {
-		usage(argv[0]);
-		return 0;
-	}
-	if (cmd.show_version) {
-		printf("galleryfs %s\n", GALLERYFS_VERSION);
-		fuse_lowlevel_version();
-		return 0;
+	memset(&cmd, 0, sizeof(cmd));
+	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0 ||
+	    fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out;
+	if (cmd.show_help || cmd.show_version) {
+		if (cmd.show_help)
+			usage(argv[0]);
+		else
+			printf("galleryfs %s\n", GALLERYFS_VERSION);
+		if (cmd.show_version)
+			fuse_lowlevel_version();
+		status = 0;
+		goto out;
 	}
 	if (!cmd.mountpoint) {
 		fprintf(stderr, "usage: %s [-o OPTIONS] MOUNTPOINT (see --help)\n",
 			argv[0]);
-		return 1;
+		goto out;
 	}
-	if (load_config(&d.cfg, &o) < 0)
-		return EXIT_CONFIG;
+	if (load_config(&d.cfg, &o) < 0) {
+		status = EXIT_CONFIG;
+		goto out;
+	}
 
 	char fsname[GFS_CONFIG_PATH_MAX + 16];
 	snprintf(fsname, sizeof(fsname), "-ofsname=%s", d.cfg.data_dir);
@@ -219,7 +223,10 @@ int main(int argc, char *argv[])
 
 	struct fuse_loop_config *lc = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(lc, cmd.clone_fd);
-	fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+	if (cmd.max_idle_threads != UINT_MAX)
+		fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+	if (cmd.max_threads)
+		fuse_loop_cfg_set_max_threads(lc, cmd.max_threads);
 	status = cmd.singlethread ? fuse_session_loop(d.se) :
 				    fuse_session_loop_mt(d.se, lc);
 	status = status == 0 ? 0 : 1;
@@ -237,7 +244,8 @@ out_core:
 	gfs_core_close(d.core);
 	gfs_log(GFS_LOG_INFO, "unmounted %s", cmd.mountpoint);
 out:
-	tell_parent(notify_fd, (unsigned char)(status ? status : 1));
+	if (notify_fd >= 0)
+		tell_parent(notify_fd, (unsigned char)(status ? status : 1));
 	free(cmd.mountpoint);
 	free(o.config);
 	free(o.data_dir);
