@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Retention (SPEC §3): soft-deleted items are purged 7 days after deletion,
+# at mount and periodically, with no user action. Time is moved for the
+# daemon with libfaketime, never waited for.
+. "$(dirname "$0")/lib.sh"
+FT="$T/faketime"
+echo "+0d" >"$FT"
+GFS_PURGE_INTERVAL=1
+# the daemon reads its time offset from $FT (re-read every second)
+GFS_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$FT FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1"
+mount_fs || exit 1
+cd "$MNT"
+mkdir -p g/d/1.0.0 g/d/2.0.0 g/d/3.0.0
+head -c 4000000 /dev/urandom >g/d/1.0.0/disk
+echo keep >g/d/2.0.0/keep
+echo gone >g/d/2.0.0/gone
+setfattr -n user.acg.softDelete -v true g
+rm -r g/d/1.0.0
+rm g/d/2.0.0/gone
+files_before=$(store_files)
+
+# the periodic purge: move the daemon's clock 6 days, then 8
+echo "+6d" >"$FT"
+sleep 3
+expect "nothing is purged after 6 days" "1.0.0 2.0.0" bash -c 'echo $(ls g/.softdeleted/d)'
+echo "+8d" >"$FT"
+ok=0
+for i in $(seq 1 50); do
+	[ -z "$(ls g/.softdeleted)" ] && [ "$(store_files)" -eq $((files_before - 2)) ] && { ok=1; break; }
+	sleep 0.2
+done
+check "after 8 days the running daemon purges by itself" test $ok -eq 1
+check "the purged version's name is free" mkdir g/d/1.0.0
+expect "live files are untouched" keep cat g/d/2.0.0/keep
+logged "the purge is logged" 'purge: 2 soft-deleted items'
+
+# the purge at mount, and items past purgeAt never shown
+cd /
+umount_fs
+echo "+0d" >"$FT"
+mount_fs || exit 1
+rm -r "$MNT"/g/d/3.0.0
+check_umount "unmount with a soft-deleted version"
+echo "+8d" >"$FT"
+GFS_PURGE_INTERVAL=100000 write_config
+mount_fs || exit 1
+expect "a version past its purgeAt is gone at mount" "" ls "$MNT"/g/.softdeleted
+try_is "... and cannot be looked up" ENOENT rmdir "$MNT"/g/.softdeleted/d/3.0.0
+check "the catalog has no row left for it" bash -c "[ \"\$(sqlite3 '$DATA/catalog.db' \"select count(*) from node where name = cast('3.0.0' as blob)\")\" = 0 ]"
+
+# past purgeAt but before any purge pass: never shown
+umount_fs
+echo "+0d" >"$FT"
+GFS_PURGE_INTERVAL=2592000 write_config
+mount_fs || exit 1
+mkdir "$MNT"/g/d/4.0.0 && echo x >"$MNT"/g/d/4.0.0/f
+rm -r "$MNT"/g/d/4.0.0
+expect "the version is soft-deleted" 4.0.0 ls "$MNT"/g/.softdeleted/d
+echo "+8d" >"$FT"
+sleep 1.5
+expect "past its purgeAt it is not shown, although no purge ran yet" "" ls "$MNT"/g/.softdeleted
+check "... its row is still in the catalog" bash -c "[ \"\$(sqlite3 '$DATA/catalog.db' \"select count(*) from node where name = cast('4.0.0' as blob)\")\" = 1 ]"
+try_is "it cannot be looked up" ENOENT getxattr "$MNT"/g/.softdeleted/d/4.0.0 user.acg.deletedAt
+check "its name is free for a new version" mkdir "$MNT"/g/d/4.0.0
+check "... which can be soft-deleted in turn" rmdir "$MNT"/g/d/4.0.0
+expect "... and shows alone" 4.0.0 ls "$MNT"/g/.softdeleted/d
+finish
