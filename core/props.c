@@ -147,6 +147,8 @@ static int split_list(const char *v, size_t len, char items[][LIST_ITEM_MAX],
 {
 	size_t n = 0, start = 0;
 
+	if (memchr(v, '\0', len))
+		return -EINVAL;     /* values are exact ASCII, no NUL anywhere */
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && v[i] != ',')
 			continue;
@@ -162,9 +164,19 @@ static int split_list(const char *v, size_t len, char items[][LIST_ITEM_MAX],
 	return 0;
 }
 
+static size_t region_keylen(const char *item);
+
 static int cmp_items(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+/* replicas sort by region alone: "eastus=1" before "eastus2=1" */
+static int cmp_regions(const void *a, const void *b)
+{
+	size_t la = region_keylen(a), lb = region_keylen(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }
 
 /* Join sorted items with commas, dropping duplicates when dedup is set and
@@ -174,7 +186,7 @@ static int join_sorted(char items[][LIST_ITEM_MAX], size_t n, bool dedup,
 {
 	size_t pos = 0;
 
-	qsort(items, n, LIST_ITEM_MAX, cmp_items);
+	qsort(items, n, LIST_ITEM_MAX, dedup ? cmp_items : cmp_regions);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0) {

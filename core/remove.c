@@ -136,6 +136,12 @@ static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rm
 		struct gfs_node *sd = &rs.v[i];
 		if (sd->state != GFS_SOFT_DELETED)
 			continue;
+		if (sd->purge_at <= op->now_s) {
+			/* past its purgeAt: gone already, whatever the purge
+			 * has done so far; the version must not revive it */
+			r = file_delete_for_good(op, sd);
+			continue;
+		}
 		for (size_t j = 0; j < rs.n; j++) {
 			struct gfs_node *live = &rs.v[j];
 			if (live->state == GFS_LIVE && live->name_len == sd->name_len &&
