@@ -1,0 +1,1174 @@
+/*
+ * test_lifecycle.c — soft delete, restore and hard delete (SPEC §3) through
+ * the core's public API (galleryfs.h), without a FUSE mount: what unlink,
+ * rmdir and rename do to the tree, to inode numbers and generations
+ * (SPEC §9), to file contents and to the object store, with soft delete
+ * off and on. Each test opens a core on a fresh mkdtemp data directory and
+ * removes it at its end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "galleryfs.h"
+#include "tap.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+static char dir[64];
+static struct gfs_config cfg;
+static struct gfs_core *core;
+static struct gfs_err err;
+static const struct gfs_caller root = { .uid = 0, .gid = 0 };
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* A core on a fresh data directory; the test is skipped without it. */
+static bool start(void)
+{
+	struct gfs_core_options o = { 0 };
+
+	snprintf(dir, sizeof(dir), "/tmp/gfs-test-lifecycle-XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("# mkdtemp: %s\n", strerror(errno));
+		exit(99);
+	}
+	gfs_config_defaults(&cfg);
+	o.cfg = &cfg;
+	o.data_dir = dir;
+	core = NULL;
+	if (gfs_core_open(&o, &core, &err) < 0) {
+		printf("# gfs_core_open: %s\n", err.reason);
+		CHECK(!"core opens");
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		return false;
+	}
+	return true;
+}
+
+static void stop(void)
+{
+	gfs_core_close(core);
+	core = NULL;
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- paths: "g/d/1.0.0/f" resolved from the root, one lookup a step ---- */
+
+/* Look path up; 0 or -errno. */
+static int look(const char *path, struct gfs_attr *a)
+{
+	char buf[1024], *save = NULL;
+	uint64_t ino = GFS_ROOT_INO;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	memset(a, 0, sizeof(*a));
+	if (!path[0])
+		return gfs_getattr(core, ino, a, &err);
+	for (char *name = strtok_r(buf, "/", &save); name;
+	     name = strtok_r(NULL, "/", &save)) {
+		int r = gfs_lookup(core, ino, name, a, &err);
+		if (r < 0)
+			return r;
+		ino = a->ino;
+	}
+	return 0;
+}
+
+/* The inode number at path, or 0 when it does not resolve. */
+static uint64_t ino(const char *path)
+{
+	struct gfs_attr a;
+	return look(path, &a) == 0 ? a.ino : 0;
+}
+
+static uint64_t gen(const char *path)
+{
+	struct gfs_attr a;
+	return look(path, &a) == 0 ? a.gen : 0;
+}
+
+/* Split path into its parent's inode number and its last name. */
+static uint64_t split(const char *path, char *name, size_t len)
+{
+	char parent[1024];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(name, len, "%s", path);
+		return GFS_ROOT_INO;
+	}
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+	snprintf(name, len, "%s", slash + 1);
+	return ino(parent);
+}
+
+static int mkdir_p(const char *path)
+{
+	char name[256];
+	struct gfs_attr a;
+	uint64_t p = split(path, name, sizeof(name));
+	return p ? gfs_mkdir(core, &root, p, name, 0755, &a, &err) : -ENOENT;
+}
+
+static int unlink_p(const char *path)
+{
+	char name[256];
+	uint64_t p = split(path, name, sizeof(name));
+	return p ? gfs_unlink(core, &root, p, name, &err) : -ENOENT;
+}
+
+static int rmdir_p(const char *path)
+{
+	char name[256];
+	uint64_t p = split(path, name, sizeof(name));
+	return p ? gfs_rmdir(core, &root, p, name, &err) : -ENOENT;
+}
+
+static int rename_p(const char *from, const char *to, unsigned flags)
+{
+	char name[256], newname[256];
+	uint64_t p = split(from, name, sizeof(name));
+	uint64_t np = split(to, newname, sizeof(newname));
+	if (!p || !np)
+		return -ENOENT;
+	return gfs_rename(core, &root, p, name, np, newname, flags, &err);
+}
+
+static int setx(const char *path, const char *name, const char *value)
+{
+	uint64_t i = ino(path);
+	return i ? gfs_setxattr(core, &root, i, name, value, strlen(value), 0, &err)
+		 : -ENOENT;
+}
+
+/* The value of attribute name at path, or "(errno N)". Two calls may
+ * appear in one check: the result rotates over four buffers. */
+static const char *getx(const char *path, const char *name)
+{
+	static char bufs[4][256];
+	static unsigned next;
+	char *buf = bufs[next++ % 4];
+	uint64_t i = ino(path);
+	if (!i)
+		return "(no such path)";
+	ssize_t n = gfs_getxattr(core, i, name, buf, sizeof(bufs[0]) - 1, &err);
+	if (n < 0) {
+		snprintf(buf, sizeof(bufs[0]), "(errno %d)", (int)-n);
+		return buf;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static const char *errno_str(int e)
+{
+	static char buf[32];
+	snprintf(buf, sizeof(buf), "(errno %d)", e);
+	return buf;
+}
+
+/* Create a file in a version and write content into it through the
+ * handle's descriptor; its inode number, or 0. */
+static uint64_t put(const char *path, const char *content)
+{
+	char name[256];
+	struct gfs_attr a;
+	struct gfs_handle *h = NULL;
+	uint64_t p = split(path, name, sizeof(name));
+	if (!p)
+		return 0;
+	if (gfs_create(core, &root, p, name, 0644, O_RDWR, &a, &h, &err) < 0) {
+		printf("# create %s: %s\n", path, err.reason);
+		return 0;
+	}
+	size_t len = strlen(content);
+	if (pwrite(gfs_handle_fd(h), content, len, 0) != (ssize_t)len)
+		printf("# pwrite %s: %s\n", path, strerror(errno));
+	gfs_handle_wrote(core, h, (off_t)len);
+	gfs_release(core, h);
+	return a.ino;
+}
+
+/* The whole content of the file with inode number i, read through a new
+ * handle, or "(errno N)". */
+static const char *content_of(uint64_t i)
+{
+	static char buf[4096];
+	struct gfs_handle *h = NULL;
+	int r = gfs_open(core, &root, i, O_RDONLY, &h, &err);
+	if (r < 0) {
+		snprintf(buf, sizeof(buf), "(errno %d)", -r);
+		return buf;
+	}
+	ssize_t n = pread(gfs_handle_fd(h), buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	gfs_release(core, h);
+	return buf;
+}
+
+/* ---- listings ---- */
+
+struct listing {
+	char names[2048];
+	uint64_t inos[64];
+	int n;
+	int limit;              /* take at most this many entries; 0: all */
+	uint64_t last_off;
+};
+
+static int take_entry(void *arg, const struct gfs_dirent *d)
+{
+	struct listing *l = arg;
+	if (l->limit && l->n >= l->limit)
+		return 1;
+	size_t used = strlen(l->names);
+	snprintf(l->names + used, sizeof(l->names) - used, "%s%s",
+		 used ? "," : "", d->name);
+	if (l->n < 64)
+		l->inos[l->n] = d->attr.ino;
+	l->n++;
+	l->last_off = d->off;
+	return 0;
+}
+
+/* Entries of the directory at inode i from offset off, "." and ".."
+ * included, as "a,b,c". */
+static const char *list_from(uint64_t i, uint64_t off, struct listing *l,
+			     int limit)
+{
+	memset(l, 0, sizeof(*l));
+	l->limit = limit;
+	int r = gfs_readdir(core, i, off, true, take_entry, l, &err);
+	if (r < 0)
+		snprintf(l->names, sizeof(l->names), "(errno %d)", -r);
+	return l->names;
+}
+
+/* Entries of the directory at path, without "." and "..". */
+static const char *ls(const char *path)
+{
+	static struct listing l;
+	uint64_t i = ino(path);
+	if (!i)
+		return "(no such path)";
+	list_from(i, 0, &l, 0);
+	if (strncmp(l.names, ".,..", 4) != 0)
+		return l.names;
+	return l.names[4] == ',' ? l.names + 5 : l.names + 4;
+}
+
+/* ---- the object store ---- */
+
+static int objects;
+
+static int count_object(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)path;
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F)
+		objects++;
+	return 0;
+}
+
+/* Object files under DATA/objects. */
+static int count_objects(void)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/objects", dir);
+	objects = 0;
+	if (nftw(path, count_object, 16, FTW_PHYS) < 0)
+		return -1;
+	return objects;
+}
+
+/* ---- fixtures ---- */
+
+/* g/d/1.0.0 with files a and b. */
+static bool tree(void)
+{
+	return mkdir_p("g") == 0 && mkdir_p("g/d") == 0 &&
+	       mkdir_p("g/d/1.0.0") == 0 && put("g/d/1.0.0/a", "alpha") &&
+	       put("g/d/1.0.0/b", "bravo");
+}
+
+static bool soft_delete_on(void)
+{
+	return setx("g", "user.acg.softDelete", "true") == 0 &&
+	       strcmp(getx("g", "user.acg.softDelete"), "true") == 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_hard_delete_when_off(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_STR(getx("g", "user.acg.softDelete"), "false");
+	CHECK_INT(count_objects(), 2);
+	CHECK_STR(content_of(ino("g/d/1.0.0/a")), "alpha");
+
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "b");
+	CHECK_INT(count_objects(), 1);
+	/* nothing went to .softdeleted */
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+
+	/* a version with live files is not empty */
+	CHECK_INT(rmdir_p("g/d/1.0.0"), -ENOTEMPTY);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(count_objects(), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_STR(ls("g/d"), "");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	/* the name is free again */
+	CHECK_INT(mkdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d"), 0);
+	CHECK_INT(rmdir_p("g"), 0);
+	CHECK_STR(ls(""), "");
+	stop();
+}
+
+/* A live version deleted for good takes its shadow's files with it. */
+static void test_hard_delete_takes_shadow(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	uint64_t a = ino("g/d/1.0.0/a");
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), a);
+	CHECK_INT(setx("g", "user.acg.softDelete", "false"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(count_objects(), 1);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_INT(count_objects(), 0);
+	/* nothing holds the name */
+	CHECK_INT(mkdir_p("g/d/1.0.0"), 0);
+	stop();
+}
+
+/* Switched off, what is already soft-deleted can still be restored and
+ * hard-deleted (SPEC §3). */
+static void test_switched_off_items_stay(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_INT(mkdir_p("g/d/2.0.0"), 0);
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d/2.0.0"), 0);
+	CHECK_INT(setx("g", "user.acg.softDelete", "false"), 0);
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0,2.0.0");
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "a,b");
+	CHECK_INT(rmdir_p("g/.softdeleted/d/2.0.0"), 0);
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_STR(ls("g/d"), "1.0.0");
+	/* and new removals are for good */
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_INT(count_objects(), 1);
+	stop();
+}
+
+/* rsync writes a temporary file and renames it over the old one: the
+ * replaced file is removed under the rules of SPEC §3. */
+static void test_rename_over_file(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	uint64_t a = ino("g/d/1.0.0/a"), b = ino("g/d/1.0.0/b");
+	/* off: the replaced file is gone for good */
+	CHECK_INT(rename_p("g/d/1.0.0/b", "g/d/1.0.0/a", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), b);
+	CHECK_STR(content_of(b), "bravo");
+	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(count_objects(), 1);
+	CHECK_STR(ls("g/.softdeleted"), "");
+	/* on: the replaced file is soft-deleted */
+	CHECK(soft_delete_on());
+	uint64_t t = put("g/d/1.0.0/.a.tmp", "alpha 2");
+	CHECK_INT(rename_p("g/d/1.0.0/.a.tmp", "g/d/1.0.0/a", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), t);
+	CHECK_STR(ls("g/d/1.0.0"), "a");
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), b);
+	CHECK_STR(content_of(b), "bravo");
+	/* restoring onto the taken name: EEXIST (R14) */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/a", 0), -EEXIST);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), b);
+	/* files move between versions by copy: EXDEV */
+	CHECK_INT(mkdir_p("g/d/2.0.0"), 0);
+	CHECK_INT(rename_p("g/d/1.0.0/a", "g/d/2.0.0/a", 0), -EXDEV);
+	/* versions are not renamed */
+	CHECK_INT(rename_p("g/d/2.0.0", "g/d/3.0.0", 0), -EPERM);
+	CHECK_INT(count_objects(), 2);
+	stop();
+}
+
+/* The mirrors take the owner and mode of what they mirror (SPEC §3). */
+static void test_mirrors_owner_and_mode(void)
+{
+	struct gfs_attr a;
+	struct gfs_caller u1 = { .uid = 1001, .gid = 2001 };
+	struct gfs_caller u2 = { .uid = 1002, .gid = 2002 };
+	struct gfs_caller u3 = { .uid = 1003, .gid = 2003 };
+
+	if (!start())
+		return;
+	CHECK_INT(gfs_mkdir(core, &u1, GFS_ROOT_INO, "g", 0750, &a, &err), 0);
+	CHECK_INT(gfs_mkdir(core, &u2, a.ino, "d", 0705, &a, &err), 0);
+	CHECK_INT(gfs_mkdir(core, &u3, a.ino, "1.0.0", 0770, &a, &err), 0);
+	CHECK_INT(look("g/.softdeleted", &a), 0);
+	CHECK_INT(a.uid, 1001);
+	CHECK_INT(a.gid, 2001);
+	CHECK_INT(a.mode, S_IFDIR | 0750);
+	CHECK(a.volatile_);
+	CHECK_INT(look("g/.softdeleted/d", &a), 0);
+	CHECK_INT(a.uid, 1002);
+	CHECK_INT(a.mode, S_IFDIR | 0705);
+	CHECK(a.volatile_);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &a), 0);
+	CHECK_INT(a.uid, 1003);
+	CHECK_INT(a.gid, 2003);
+	CHECK_INT(a.mode, S_IFDIR | 0770);
+	CHECK(a.volatile_);
+	CHECK_INT(look("g/d/1.0.0", &a), 0);
+	CHECK(!a.volatile_);
+	stop();
+}
+
+static void test_unlink_soft_deletes_file(void)
+{
+	struct gfs_attr a, sd;
+
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	CHECK_INT(look("g/d/1.0.0/a", &a), 0);
+	CHECK(!a.volatile_);
+
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "b");
+	CHECK_INT(look("g/.softdeleted/d/1.0.0/a", &sd), 0);
+	CHECK_INT(sd.ino, a.ino);
+	CHECK_INT(sd.gen, a.gen);          /* files keep their generation */
+	CHECK_INT(sd.size, 5);
+	CHECK(sd.volatile_);
+	CHECK_STR(ls("g/.softdeleted"), "d");
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "a");
+	/* the shadow is a directory of its own, beside the live version */
+	CHECK(ino("g/.softdeleted/d/1.0.0") != 0);
+	CHECK(ino("g/.softdeleted/d/1.0.0") != ino("g/d/1.0.0"));
+	CHECK(ino("g/d/1.0.0") != 0);
+	/* contents and object stay */
+	CHECK_INT(count_objects(), 2);
+	CHECK_STR(content_of(a.ino), "alpha");
+	CHECK(getx("g/.softdeleted/d/1.0.0/a", "user.acg.deletedAt")[0] == '2');
+
+	/* the name is not reserved: a new a, soft-deleted in turn, replaces
+	 * the older copy for good */
+	uint64_t a2 = put("g/d/1.0.0/a", "alpha two");
+	CHECK(a2 != 0 && a2 != a.ino);
+	CHECK_INT(count_objects(), 3);
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), a2);
+	CHECK_STR(content_of(ino("g/.softdeleted/d/1.0.0/a")), "alpha two");
+	CHECK_INT(gfs_getattr(core, a.ino, &sd, &err), -ENOENT);
+	CHECK_INT(count_objects(), 2);
+
+	/* an open descriptor keeps working across the soft delete */
+	struct gfs_handle *h = NULL;
+	uint64_t b = ino("g/d/1.0.0/b");
+	CHECK_INT(gfs_open(core, &root, b, O_RDWR, &h, &err), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/b"), b);
+	if (h) {
+		CHECK_INT(pwrite(gfs_handle_fd(h), "BRAVO!", 6, 0), 6);
+		gfs_handle_wrote(core, h, 6);
+		gfs_release(core, h);
+	}
+	CHECK_STR(content_of(b), "BRAVO!");
+	CHECK_INT(look("g/.softdeleted/d/1.0.0/b", &sd), 0);
+	CHECK_INT(sd.size, 6);
+	CHECK_STR(ls("g/d/1.0.0"), "");
+	stop();
+}
+
+static void test_mv_file_into_shadow(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	uint64_t a = ino("g/d/1.0.0/a");
+	/* off: EPERM */
+	CHECK_INT(rename_p("g/d/1.0.0/a", "g/.softdeleted/d/1.0.0/a", 0), -EPERM);
+	CHECK_INT(ino("g/d/1.0.0/a"), a);
+	CHECK(soft_delete_on());
+	/* only to the mirrored path */
+	CHECK_INT(rename_p("g/d/1.0.0/a", "g/.softdeleted/d/1.0.0/x", 0), -EPERM);
+	CHECK_INT(rename_p("g/d/1.0.0/a", "g/.softdeleted/d/1.0.0/a", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), a);
+	/* and back: a single file restores into its live version */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/b", 0), -EINVAL);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/a", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), a);
+	CHECK_STR(content_of(a), "alpha");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	stop();
+}
+
+static void test_rmdir_soft_deletes_version_and_restore(void)
+{
+	struct gfs_attr v0, v1, a0, a1;
+	char big[3000];
+
+	if (!start())
+		return;
+	CHECK(tree());
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('A' + i % 26);
+	big[sizeof(big) - 1] = '\0';
+	uint64_t c = put("g/d/1.0.0/c", big);
+	CHECK(c != 0);
+	CHECK(soft_delete_on());
+	CHECK_INT(look("g/d/1.0.0", &v0), 0);
+	CHECK_INT(look("g/d/1.0.0/a", &a0), 0);
+	uint64_t b = ino("g/d/1.0.0/b");
+
+	/* rm -r: one unlink per file, then rmdir of the emptied version */
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/c"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_STR(ls("g/d"), "");
+
+	/* the whole version, with all its files, at .softdeleted/d/1.0.0 */
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &v1), 0);
+	CHECK_INT(v1.ino, v0.ino);
+	CHECK(v1.volatile_);
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "a,b,c");
+	CHECK_INT(look("g/.softdeleted/d/1.0.0/a", &a1), 0);
+	CHECK_INT(a1.ino, a0.ino);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/b"), b);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/c"), c);
+	CHECK_STR(content_of(a0.ino), "alpha");
+	CHECK_STR(content_of(b), "bravo");
+	CHECK_STR(content_of(c), big);
+	CHECK_INT(count_objects(), 3);
+	/* the version is the unit of retention: its files share its times */
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0/a", "user.acg.purgeAt"),
+		  getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
+
+	/* restore: mv back to the definition */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0"), v0.ino);
+	CHECK_STR(ls("g/d"), "1.0.0");
+	CHECK_STR(ls("g/d/1.0.0"), "a,b,c");
+	CHECK_INT(ino("g/d/1.0.0/a"), a0.ino);
+	CHECK_INT(ino("g/d/1.0.0/b"), b);
+	CHECK_INT(ino("g/d/1.0.0/c"), c);
+	CHECK_STR(content_of(ino("g/d/1.0.0/a")), "alpha");
+	CHECK_STR(content_of(ino("g/d/1.0.0/b")), "bravo");
+	CHECK_STR(content_of(ino("g/d/1.0.0/c")), big);
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_STR(ls("g/.softdeleted/d"), "");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.deletedAt"), errno_str(ENODATA));
+	CHECK_INT(count_objects(), 3);
+	stop();
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* Restore brings back owners, modes, mtimes and attributes; ctime
+ * changes, as on any rename (SPEC §3). */
+static void test_restore_keeps_metadata(void)
+{
+	struct gfs_attr f0, f1, v0, v1;
+	struct gfs_caller u = { .uid = 1234, .gid = 4321 };
+	struct gfs_handle *h = NULL;
+	uint64_t vi;
+
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0);
+	vi = ino("g/d");
+	CHECK_INT(gfs_mkdir(core, &u, vi, "1.0.0", 0750, &v0, &err), 0);
+	CHECK_INT(gfs_create(core, &u, v0.ino, "f", 0604, O_RDWR, &f0, &h, &err), 0);
+	if (h) {
+		CHECK_INT(pwrite(gfs_handle_fd(h), "data", 4, 0), 4);
+		gfs_handle_wrote(core, h, 4);
+		gfs_release(core, h);
+	}
+	CHECK_INT(setx("g/d/1.0.0/f", "user.note", "kept"), 0);
+	CHECK_INT(setx("g/d/1.0.0", "user.acg.provisioningState", "Creating"), 0);
+	CHECK(soft_delete_on());
+	CHECK_INT(look("g/d/1.0.0/f", &f0), 0);
+
+	CHECK_INT(unlink_p("g/d/1.0.0/f"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &v0), 0);
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0/f", "user.note"), "kept");
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+
+	CHECK_INT(look("g/d/1.0.0/f", &f1), 0);
+	CHECK_INT(f1.ino, f0.ino);
+	CHECK_INT(f1.uid, 1234);
+	CHECK_INT(f1.gid, 4321);
+	CHECK_INT(f1.mode, S_IFREG | 0604);
+	CHECK_INT(f1.size, 4);
+	CHECK(same_time(f1.mtime, f0.mtime));
+	CHECK(!same_time(f1.ctime, f0.ctime));
+	CHECK_STR(getx("g/d/1.0.0/f", "user.note"), "kept");
+	CHECK_INT(look("g/d/1.0.0", &v1), 0);
+	CHECK_INT(v1.uid, 1234);
+	CHECK_INT(v1.mode, S_IFDIR | 0750);
+	CHECK(same_time(v1.mtime, v0.mtime));
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.provisioningState"), "Creating");
+	stop();
+}
+
+static void test_restore_paths(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_INT(mkdir_p("g/e"), 0);
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	/* another definition, another name: EINVAL (R14) */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/e/1.0.0", 0), -EINVAL);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.1", 0), -EINVAL);
+	CHECK(ino("g/.softdeleted/d/1.0.0") != 0);
+	/* a soft-deleted file of a soft-deleted version has no live parent */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/a", 0), -ENOENT);
+	stop();
+}
+
+static void test_rename_version_onto_shadow_merges(void)
+{
+	struct gfs_attr v0, v1;
+
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0 && mkdir_p("g/d/1.0.0") == 0);
+	CHECK(soft_delete_on());
+	uint64_t x_old = put("g/d/1.0.0/x", "old x");
+	CHECK_INT(unlink_p("g/d/1.0.0/x"), 0);
+	uint64_t z = put("g/d/1.0.0/z", "zulu");
+	CHECK_INT(unlink_p("g/d/1.0.0/z"), 0);
+	uint64_t x_new = put("g/d/1.0.0/x", "new x");
+	uint64_t y = put("g/d/1.0.0/y", "yankee");
+	CHECK(x_old && z && x_new && y);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "x,z");
+	CHECK_INT(count_objects(), 4);
+	CHECK_INT(look("g/d/1.0.0", &v0), 0);
+
+	/* coreutils mv: RENAME_NOREPLACE first, EEXIST since the shadow
+	 * exists ... */
+	CHECK_INT(rename_p("g/d/1.0.0", "g/.softdeleted/d/1.0.0", RENAME_NOREPLACE),
+		  -EEXIST);
+	CHECK_INT(ino("g/d/1.0.0"), v0.ino);
+	/* ... then plainly */
+	CHECK_INT(rename_p("g/d/1.0.0", "g/.softdeleted/d/1.0.0", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_STR(ls("g/d"), "");
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &v1), 0);
+	CHECK_INT(v1.ino, v0.ino);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "z,x,y");
+	/* the version's own x won; the shadow's copy is gone for good */
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/x"), x_new);
+	CHECK_STR(content_of(x_new), "new x");
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/z"), z);
+	CHECK_STR(content_of(z), "zulu");
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/y"), y);
+	CHECK_INT(gfs_getattr(core, x_old, &v1, &err), -ENOENT);
+	CHECK_INT(count_objects(), 3);
+	/* every file takes the version's retention */
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0/z", "user.acg.deletedAt"),
+		  getx("g/.softdeleted/d/1.0.0", "user.acg.deletedAt"));
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0/y", "user.acg.purgeAt"),
+		  getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
+
+	/* the restore brings back every file, the merged one included */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "z,x,y");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	stop();
+}
+
+static void test_mkdir_reserved_name(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(mkdir_p("g/d/1.0.0"), -EEXIST);
+	CHECK_STR(err.rule ? err.rule : "(none)", "R16");
+	CHECK_STR(ls("g/d"), "");
+	/* other names are free */
+	CHECK_INT(mkdir_p("g/d/1.0.1"), 0);
+	/* after a hard delete the name is free too */
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_INT(mkdir_p("g/d/1.0.0"), 0);
+	CHECK_STR(ls("g/d"), "1.0.1,1.0.0");
+	stop();
+}
+
+static void test_hard_delete_inside_softdeleted(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_INT(mkdir_p("g/d/2.0.0"), 0);
+	CHECK(put("g/d/2.0.0/k", "kilo") != 0);
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(unlink_p("g/d/2.0.0/k"), 0);   /* into 2.0.0's shadow */
+	CHECK_INT(count_objects(), 3);
+
+	/* .softdeleted, .softdeleted/d and a soft-deleted version that hold
+	 * something are not empty */
+	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), -ENOTEMPTY);
+	CHECK_INT(rmdir_p("g/.softdeleted/d"), -ENOTEMPTY);
+	CHECK_INT(rmdir_p("g/.softdeleted"), -ENOTEMPTY);
+	CHECK_INT(rmdir_p("g/.softdeleted/d/2.0.0"), -ENOTEMPTY);
+
+	uint64_t a = ino("g/.softdeleted/d/1.0.0/a");
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), 0);
+	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(count_objects(), 2);
+	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), -ENOTEMPTY);
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/b"), 0);
+	CHECK_INT(count_objects(), 1);
+	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_STR(ls("g/.softdeleted/d"), "2.0.0");
+
+	/* a file in a live version's shadow */
+	CHECK_INT(unlink_p("g/.softdeleted/d/2.0.0/k"), 0);
+	CHECK_INT(count_objects(), 0);
+	CHECK_STR(ls("g/.softdeleted/d"), "");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK(ino("g/d/2.0.0") != 0);
+
+	/* empty now: rmdir of the synthetic directories changes nothing */
+	CHECK_INT(rmdir_p("g/.softdeleted/d/2.0.0"), 0);
+	CHECK_INT(rmdir_p("g/.softdeleted/d"), 0);
+	CHECK_INT(rmdir_p("g/.softdeleted"), 0);
+	CHECK(ino("g/.softdeleted/d/2.0.0") != 0);
+	CHECK(ino("g/d/2.0.0") != 0);
+	CHECK_STR(ls("g"), ".softdeleted,d");
+	stop();
+}
+
+static void test_rmdir_definition_holding_items(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_STR(ls("g/d"), "");
+
+	/* on: R3 */
+	CHECK_INT(rmdir_p("g/d"), -ENOTEMPTY);
+	CHECK_STR(err.rule ? err.rule : "(none)", "R3");
+	CHECK(ino("g/d") != 0);
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0");
+
+	/* off: the definition goes, and its soft-deleted items with it */
+	CHECK_INT(setx("g", "user.acg.softDelete", "false"), 0);
+	CHECK_INT(count_objects(), 2);
+	CHECK_INT(rmdir_p("g/d"), 0);
+	CHECK_INT(ino("g/d"), 0);
+	CHECK_STR(ls("g"), ".softdeleted");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_INT(count_objects(), 0);
+	/* and the gallery is empty */
+	CHECK_INT(rmdir_p("g"), 0);
+	CHECK_STR(ls(""), "");
+	stop();
+}
+
+static void test_rmdir_gallery_holding_items(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d"), -ENOTEMPTY);
+	CHECK_INT(rmdir_p("g"), -ENOTEMPTY);
+	CHECK(ino("g") != 0);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "a,b");
+	stop();
+}
+
+static void test_softdeleted_listed_first(void)
+{
+	struct listing l;
+
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0);
+	CHECK(mkdir_p("g/zeta") == 0 && mkdir_p("g/alpha") == 0 &&
+	      mkdir_p("g/m") == 0);
+	uint64_t g = ino("g");
+	CHECK_STR(list_from(g, 0, &l, 0), ".,..,.softdeleted,zeta,alpha,m");
+	/* its number sorts below every definition's (fts sorts by d_ino) */
+	CHECK_INT(l.n, 6);
+	for (int i = 3; i < l.n; i++)
+		CHECK(l.inos[2] < l.inos[i]);
+	CHECK_INT(l.inos[2], ino("g/.softdeleted"));
+	/* even before any definition exists */
+	CHECK(mkdir_p("h") == 0);
+	CHECK_STR(ls("h"), ".softdeleted");
+	stop();
+}
+
+static void test_readdir_offsets_survive_removals(void)
+{
+	struct listing l;
+
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0 && mkdir_p("g/d/1.0.0") == 0);
+	static const char *const files[] = { "f1", "f2", "f3", "f4", "f5" };
+	for (int i = 0; i < 5; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "g/d/1.0.0/%s", files[i]);
+		CHECK(put(path, files[i]) != 0);
+	}
+	uint64_t v = ino("g/d/1.0.0");
+
+	/* read ".", "..", "f1"; remove f1 (read) and f3 (not yet) */
+	CHECK_STR(list_from(v, 0, &l, 3), ".,..,f1");
+	uint64_t off = l.last_off;
+	CHECK_INT(unlink_p("g/d/1.0.0/f1"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/f3"), 0);
+	CHECK_STR(list_from(v, off, &l, 1), "f2");
+	off = l.last_off;
+	CHECK_INT(unlink_p("g/d/1.0.0/f2"), 0);
+	CHECK_STR(list_from(v, off, &l, 0), "f4,f5");
+
+	/* a gallery: .softdeleted has its own offset */
+	for (int i = 0; i < 4; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "g/e%d", i);
+		CHECK_INT(mkdir_p(path), 0);
+	}
+	uint64_t g = ino("g");
+	CHECK_STR(list_from(g, 0, &l, 3), ".,..,.softdeleted");
+	off = l.last_off;
+	CHECK_STR(list_from(g, off, &l, 2), "d,e0");
+	off = l.last_off;
+	CHECK_INT(rmdir_p("g/e0"), 0);
+	CHECK_INT(rmdir_p("g/e1"), 0);
+	CHECK_STR(list_from(g, off, &l, 0), "e2,e3");
+
+	/* rm -rf .softdeleted/...: a soft-deleted version emptied while read */
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/f4"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/f5"), 0);
+	CHECK(put("g/d/1.0.0/f6", "f6") != 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/f6"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	uint64_t sdv = ino("g/.softdeleted/d/1.0.0");
+	CHECK_STR(list_from(sdv, 0, &l, 3), ".,..,f4");
+	off = l.last_off;
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/f4"), 0);
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/f5"), 0);
+	CHECK_STR(list_from(sdv, off, &l, 0), "f6");
+	stop();
+}
+
+static void test_softdeleted_definition_lists_holders_only(void)
+{
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0 && mkdir_p("g/e") == 0);
+	CHECK(mkdir_p("g/d/1.0.0") == 0 && mkdir_p("g/d/1.0.1") == 0 &&
+	      mkdir_p("g/d/1.0.2") == 0 && mkdir_p("g/e/3.0.0") == 0);
+	CHECK(put("g/d/1.0.0/a", "a") && put("g/d/1.0.2/c", "c") &&
+	      put("g/e/3.0.0/e", "e"));
+	CHECK(soft_delete_on());
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_STR(ls("g/.softdeleted/d"), "");
+
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);   /* shadow of live 1.0.0 holds a */
+	CHECK_INT(rmdir_p("g/d/1.0.1"), 0);      /* an empty version, soft-deleted */
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0,1.0.1");
+	CHECK_STR(ls("g/.softdeleted"), "d");
+	/* every live definition and version still resolves there, empty */
+	CHECK(ino("g/.softdeleted/e") != 0);
+	CHECK_STR(ls("g/.softdeleted/e"), "");
+	CHECK(ino("g/.softdeleted/d/1.0.2") != 0);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.2"), "");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.1"), "");
+	CHECK_INT(ino("g/.softdeleted/d/9.9.9"), 0);
+	CHECK_INT(ino("g/.softdeleted/nope"), 0);
+	CHECK_STR(ls("g/d"), "1.0.0,1.0.2");
+	stop();
+}
+
+static void test_replicas_one_per_region(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.replicas"), "eastus=1");
+	CHECK_INT(setx("g/d/1.0.0", "user.acg.replicas", "westus=3,eastus=2"), 0);
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.replicas"), "eastus=2,westus=3");
+	CHECK(soft_delete_on());
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0", "user.acg.replicas"),
+		  "eastus=1,westus=1");
+	/* read-only there */
+	CHECK_INT(setx("g/.softdeleted/d/1.0.0", "user.acg.replicas", "eastus=5"),
+		  -EPERM);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.replicas"), "eastus=2,westus=3");
+	/* the same through a rename onto the shadow */
+	CHECK_INT(rename_p("g/d/1.0.0", "g/.softdeleted/d/1.0.0", 0), 0);
+	CHECK_STR(getx("g/.softdeleted/d/1.0.0", "user.acg.replicas"),
+		  "eastus=1,westus=1");
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_STR(getx("g/d/1.0.0", "user.acg.replicas"), "eastus=2,westus=3");
+	stop();
+}
+
+static void test_application_versions_deleted_for_good(void)
+{
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK_INT(setx("g/d", "user.acg.kind", "application"), 0);
+	CHECK_STR(getx("g/d", "user.acg.kind"), "application");
+	CHECK(soft_delete_on());
+	CHECK_INT(mkdir_p("g/d/2.0.0"), 0);
+
+	/* unlink: for good */
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(count_objects(), 1);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+	CHECK_STR(ls("g/.softdeleted"), "");
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(count_objects(), 0);
+	/* rmdir: for good, and the name is not reserved */
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_STR(ls("g/.softdeleted/d"), "");
+	CHECK_INT(mkdir_p("g/d/1.0.0"), 0);
+	/* never into .softdeleted by rename either (R2) */
+	CHECK_INT(rename_p("g/d/2.0.0", "g/.softdeleted/d/2.0.0", 0), -EPERM);
+	CHECK(ino("g/d/2.0.0") != 0);
+	/* the definition is removable at once */
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d/2.0.0"), 0);
+	CHECK_INT(rmdir_p("g/d"), 0);
+	stop();
+}
+
+static void test_open_file_outlives_hard_delete(void)
+{
+	struct gfs_attr a;
+	struct gfs_handle *h = NULL, *h2 = NULL;
+	char buf[64];
+
+	if (!start())
+		return;
+	CHECK(tree());
+	uint64_t f = ino("g/d/1.0.0/a");
+	CHECK_INT(gfs_open(core, &root, f, O_RDWR, &h, &err), 0);
+	CHECK_INT(gfs_open(core, &root, f, O_RDONLY, &h2, &err), 0);
+	if (!h || !h2)
+		goto out;
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(ino("g/d/1.0.0/a"), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "b");
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+
+	/* still readable and writable through the descriptors */
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(pread(gfs_handle_fd(h), buf, sizeof(buf) - 1, 0), 5);
+	CHECK_STR(buf, "alpha");
+	CHECK_INT(pwrite(gfs_handle_fd(h), "ALPHA+", 6, 0), 6);
+	gfs_handle_wrote(core, h, 6);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(pread(gfs_handle_fd(h2), buf, sizeof(buf) - 1, 0), 6);
+	CHECK_STR(buf, "ALPHA+");
+	/* the row lives on, unlinked, while open */
+	CHECK_INT(gfs_getattr(core, f, &a, &err), 0);
+	CHECK_INT(a.nlink, 0);
+
+	gfs_release(core, h);
+	CHECK_INT(gfs_getattr(core, f, &a, &err), 0);   /* h2 still open */
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(pread(gfs_handle_fd(h2), buf, sizeof(buf) - 1, 0), 6);
+	gfs_release(core, h2);
+	/* the last close takes row and object */
+	CHECK_INT(gfs_getattr(core, f, &a, &err), -ENOENT);
+	CHECK_INT(count_objects(), 1);
+	CHECK_STR(content_of(ino("g/d/1.0.0/b")), "bravo");
+	/* the same for a hard delete inside .softdeleted */
+	CHECK(soft_delete_on());
+	uint64_t b = ino("g/d/1.0.0/b");
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	h = NULL;
+	CHECK_INT(gfs_open(core, &root, b, O_RDONLY, &h, &err), 0);
+	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/b"), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/b"), 0);
+	if (h) {
+		memset(buf, 0, sizeof(buf));
+		CHECK_INT(pread(gfs_handle_fd(h), buf, sizeof(buf) - 1, 0), 5);
+		CHECK_STR(buf, "bravo");
+		gfs_release(core, h);
+	}
+	CHECK_INT(gfs_getattr(core, b, &a, &err), -ENOENT);
+	CHECK_INT(count_objects(), 0);
+out:
+	stop();
+}
+
+static void test_generations(void)
+{
+	struct gfs_attr v0, v1, a0, a1, s0, s1;
+
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	CHECK_INT(look("g/d/1.0.0", &v0), 0);
+	CHECK_INT(look("g/d/1.0.0/a", &a0), 0);
+
+	/* a no-op rmdir of an empty shadow: same number, new generation */
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &s0), 0);
+	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &s1), 0);
+	CHECK_INT(s1.ino, s0.ino);
+	CHECK(s1.gen != s0.gen);
+	uint64_t sd0 = gen("g/.softdeleted");
+	CHECK_INT(rmdir_p("g/.softdeleted"), 0);
+	CHECK(gen("g/.softdeleted") != sd0);
+	CHECK(gen("g/.softdeleted") != 0);
+
+	/* files keep theirs across soft delete */
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0/a", &a1), 0);
+	CHECK_INT(a1.ino, a0.ino);
+	CHECK_INT(a1.gen, a0.gen);
+
+	/* a version soft-deleted by rmdir answers with a new generation */
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &v1), 0);
+	CHECK_INT(v1.ino, v0.ino);
+	CHECK(v1.gen != v0.gen);
+	CHECK_INT(gfs_getattr(core, v0.ino, &v1, &err), 0);
+	CHECK(v1.gen != v0.gen);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0/a", &a1), 0);
+	CHECK_INT(a1.gen, a0.gen);
+
+	/* a shadow replaced by its version (mv onto it) comes back, after
+	 * the restore, under a new generation; the version keeps its number */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &s0), 0);
+	CHECK_INT(rename_p("g/d/1.0.0", "g/.softdeleted/d/1.0.0", 0), 0);
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), v0.ino);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &s1), 0);
+	CHECK_INT(s1.ino, s0.ino);
+	CHECK(s1.gen != s0.gen);
+	CHECK_INT(ino("g/d/1.0.0"), v0.ino);
+	stop();
+}
+
+int main(void)
+{
+	RUN(test_hard_delete_when_off);
+	RUN(test_hard_delete_takes_shadow);
+	RUN(test_switched_off_items_stay);
+	RUN(test_rename_over_file);
+	RUN(test_mirrors_owner_and_mode);
+	RUN(test_unlink_soft_deletes_file);
+	RUN(test_mv_file_into_shadow);
+	RUN(test_rmdir_soft_deletes_version_and_restore);
+	RUN(test_restore_keeps_metadata);
+	RUN(test_restore_paths);
+	RUN(test_rename_version_onto_shadow_merges);
+	RUN(test_mkdir_reserved_name);
+	RUN(test_hard_delete_inside_softdeleted);
+	RUN(test_rmdir_definition_holding_items);
+	RUN(test_rmdir_gallery_holding_items);
+	RUN(test_softdeleted_listed_first);
+	RUN(test_readdir_offsets_survive_removals);
+	RUN(test_softdeleted_definition_lists_holders_only);
+	RUN(test_replicas_one_per_region);
+	RUN(test_application_versions_deleted_for_good);
+	RUN(test_open_file_outlives_hard_delete);
+	RUN(test_generations);
+	return TAP_DONE();
+}
