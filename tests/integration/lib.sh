@@ -123,7 +123,7 @@ write_config() {
 [subscription]
 cloud = ${GFS_CLOUD:-AzureCloud}
 api_version = ${GFS_API:-2024-03-03}
-features = ${GFS_FEATURES:-SIGSoftDelete}
+features = ${GFS_FEATURES-SIGSoftDelete}
 owners = ${GFS_OWNERS:-root}
 location = eastus
 [roles]
