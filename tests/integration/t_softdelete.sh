@@ -34,11 +34,14 @@ check "purgeAt is 7 days after deletedAt" bash -c '
 	p=$(getfattr --only-values -n user.acg.purgeAt g/.softdeleted/d/1.0.0)
 	[ $(( $(date -d "$p" +%s) - $(date -d "$d" +%s) )) -eq 604800 ]'
 try_is "the soft-deleted name stays reserved (R16)" EEXIST mkdir g/d/1.0.0
+logged "... logged as R16 with the remedy" '^galleryfs: R16 g/d/1.0.0: the name is held by a soft-deleted version; restore it'
 try_is "nothing can be created in .softdeleted (R15)" EPERM create g/.softdeleted/d/1.0.0/new
+logged "... logged as R15" '^galleryfs: R15 g/.softdeleted/d/1.0.0/new: .softdeleted is read-only'
 try_is "soft-deleted files cannot be opened for writing (R15)" EPERM open-write g/.softdeleted/d/1.0.0/notes.txt
 try_is "soft-deleted files cannot be chmod-ed (R15)" EPERM chmod g/.softdeleted/d/1.0.0/notes.txt 600
 try_is ".softdeleted cannot be renamed (R15)" EPERM rename g/.softdeleted g/x
 try_is "restore to another path is refused (R14)" EINVAL rename g/.softdeleted/d/1.0.0 g/d/9.9.9
+logged "... logged as R14 naming the original path" '^galleryfs: R14 g/.softdeleted/d/1.0.0: a soft-deleted item can only be restored to its original path'
 try_is "rmdir of a soft-deleted version with files: ENOTEMPTY" ENOTEMPTY rmdir g/.softdeleted/d/1.0.0
 mkdir -p g/e/1.0.0 && rm -r g/e/1.0.0
 try_is "a definition holding soft-deleted items cannot be removed (R3)" ENOTEMPTY rmdir g/e

@@ -39,6 +39,7 @@ try_is "mknod of a regular file is a file" OK mknod-reg prod/ubuntu-22.04/1.0.0/
 try_is "galleries cannot be renamed (R13)" EPERM rename prod prod2
 try_is "definitions cannot be renamed (R13)" EPERM rename prod/ubuntu-22.04 prod/other
 try_is "versions cannot be renamed (R13)" EPERM rename prod/ubuntu-22.04/1.0.0 prod/ubuntu-22.04/1.0.9
+logged "... logged as R13 with the remedy" '^galleryfs: R13 prod/ubuntu-22.04/1.0.0: versions cannot be renamed.*mkdir'
 
 # stat
 expect "a definition's link count counts its versions" 4 stat -c %h prod/ubuntu-22.04

@@ -26,6 +26,7 @@ expect "... reads lower case" westeurope getfattr --only-values -n user.acg.loca
 check "set replicas" setfattr -n user.acg.replicas -v "westus=3,eastus=2" g/d/1.0.0
 expect "... read sorted" "eastus=2,westus=3" getfattr --only-values -n user.acg.replicas g/d/1.0.0
 try_is "replicas count 101: EINVAL (R18)" EINVAL setxattr g/d/1.0.0 user.acg.replicas eastus=101
+logged "... logged as R18 with the expected form" '^galleryfs: R18 g/d/1.0.0: user.acg.replicas: malformed value; expected region=count'
 try_is "a region twice: EINVAL" EINVAL setxattr g/d/1.0.0 user.acg.replicas eastus=1,eastus=2
 try_is "softDelete 'True': EINVAL" EINVAL setxattr g user.acg.softDelete True
 try_is "provisioningState 'failed': EINVAL" EINVAL setxattr g/d/1.0.0 user.acg.provisioningState failed
