@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,35 +18,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The data directory only: these tests open the catalog, not a core. */
+#define CORETEST_DATA_DIR_ONLY
+#include "coretest.h"
+
 #include "catalog.h"
 #include "tap.h"
 
-static char dir[64];
 static char db_path[128];
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* A fresh, empty data directory for one test. */
+/* A fresh, empty data directory for one test, and its catalog's path. */
 static void fresh_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/gfs-test-catalog-XXXXXX");
-	if (!mkdtemp(dir)) {
-		printf("# mkdtemp: %s\n", strerror(errno));
-		exit(99);
-	}
+	make_data_dir("catalog");
 	snprintf(db_path, sizeof(db_path), "%s/catalog.db", dir);
-}
-
-static void remove_dir(void)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Open the catalog of dir; on failure print why. */
@@ -227,7 +211,7 @@ static void test_open_creates_schema_and_root(void)
 	CHECK_INT(GFS_SCHEMA_VERSION, 1);
 	CHECK_INT(file_user_version(), 1);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 static void test_reopen_keeps_data(void)
@@ -271,7 +255,7 @@ static void test_reopen_keeps_data(void)
 	gfs_catalog_close(cat);
 	CHECK_INT(file_user_version(), 1);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 /* A rolled-back transaction leaves nothing behind. */
@@ -299,7 +283,7 @@ static void test_rollback_discards(void)
 	}
 	gfs_catalog_close(cat);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 /* Open, mark running, and end the process without closing: a crash. */
@@ -377,7 +361,7 @@ static void test_clean_marker(void)
 		gfs_catalog_close(cat);
 	}
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 static void test_newer_schema_refused(void)
@@ -412,7 +396,7 @@ static void test_newer_schema_refused(void)
 	/* the refused catalog is left as it was */
 	CHECK_INT(file_user_version(), 99);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 static void test_not_a_database(void)
@@ -446,7 +430,7 @@ static void test_not_a_database(void)
 	struct stat st;
 	CHECK_INT(stat(db_path, &st), 0);
 	CHECK_INT(st.st_size, sizeof(junk));
-	remove_dir();
+	remove_data_dir();
 }
 
 static void test_node_round_trip(void)
@@ -561,7 +545,7 @@ static void test_node_round_trip(void)
 close:
 	gfs_catalog_close(cat);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 static void test_ids_never_reused(void)
@@ -617,7 +601,7 @@ static void test_ids_never_reused(void)
 close:
 	gfs_catalog_close(cat);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 /* Collects free attribute names as "a,b,c". */
@@ -739,7 +723,7 @@ static void test_free_xattrs(void)
 close:
 	gfs_catalog_close(cat);
 out:
-	remove_dir();
+	remove_data_dir();
 }
 
 int main(void)

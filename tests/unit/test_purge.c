@@ -11,28 +11,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "coretest.h"
 #include "galleryfs.h"
 #include "tap.h"
 
 #define DAY 86400LL
 
 static const char *faketime_file;
-static char dir[64];
-static struct gfs_config cfg;
-static struct gfs_core *core;
-static struct gfs_err err;
-static const struct gfs_caller root = { .uid = 0, .gid = 0 };
 
 /* Move the clock: offset is a libfaketime relative offset, "+8d". */
 static bool set_clock(const char *offset)
@@ -48,240 +41,16 @@ static bool set_clock(const char *offset)
 	return fclose(f) == 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
+/* Every test starts at day 0 on a core of its own, and puts both back. */
 static bool start(void)
 {
-	struct gfs_core_options o = { 0 };
-
-	if (!set_clock("+0"))
-		return false;
-	snprintf(dir, sizeof(dir), "/tmp/gfs-test-purge-XXXXXX");
-	if (!mkdtemp(dir)) {
-		printf("# mkdtemp: %s\n", strerror(errno));
-		exit(99);
-	}
-	gfs_config_defaults(&cfg);
-	o.cfg = &cfg;
-	o.data_dir = dir;
-	if (gfs_core_open(&o, &core, &err) < 0) {
-		printf("# gfs_core_open: %s\n", err.reason);
-		CHECK(!"core opens");
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-		return false;
-	}
-	return true;
+	return set_clock("+0") && open_core("purge");
 }
 
 static void stop(void)
 {
-	gfs_core_close(core);
-	core = NULL;
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	close_core();
 	set_clock("+0");
-}
-
-/* ---- paths resolved from the root ---- */
-
-static int look(const char *path, struct gfs_attr *a)
-{
-	char buf[1024], *save = NULL;
-	uint64_t ino = GFS_ROOT_INO;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	memset(a, 0, sizeof(*a));
-	if (!path[0])
-		return gfs_getattr(core, ino, a, &err);
-	for (char *name = strtok_r(buf, "/", &save); name;
-	     name = strtok_r(NULL, "/", &save)) {
-		int r = gfs_lookup(core, ino, name, a, &err);
-		if (r < 0)
-			return r;
-		ino = a->ino;
-	}
-	return 0;
-}
-
-static uint64_t ino(const char *path)
-{
-	struct gfs_attr a;
-	return look(path, &a) == 0 ? a.ino : 0;
-}
-
-static uint64_t split(const char *path, char *name, size_t len)
-{
-	char parent[1024];
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		snprintf(name, len, "%s", path);
-		return GFS_ROOT_INO;
-	}
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	snprintf(name, len, "%s", slash + 1);
-	return ino(parent);
-}
-
-static int mkdir_p(const char *path)
-{
-	char name[256];
-	struct gfs_attr a;
-	uint64_t p = split(path, name, sizeof(name));
-	return p ? gfs_mkdir(core, &root, p, name, 0755, &a, &err) : -ENOENT;
-}
-
-static int unlink_p(const char *path)
-{
-	char name[256];
-	uint64_t p = split(path, name, sizeof(name));
-	return p ? gfs_unlink(core, &root, p, name, &err) : -ENOENT;
-}
-
-static int rmdir_p(const char *path)
-{
-	char name[256];
-	uint64_t p = split(path, name, sizeof(name));
-	return p ? gfs_rmdir(core, &root, p, name, &err) : -ENOENT;
-}
-
-static int rename_p(const char *from, const char *to)
-{
-	char name[256], newname[256];
-	uint64_t p = split(from, name, sizeof(name));
-	uint64_t np = split(to, newname, sizeof(newname));
-	if (!p || !np)
-		return -ENOENT;
-	return gfs_rename(core, &root, p, name, np, newname, 0, &err);
-}
-
-static int setx(const char *path, const char *name, const char *value)
-{
-	uint64_t i = ino(path);
-	return i ? gfs_setxattr(core, &root, i, name, value, strlen(value), 0, &err)
-		 : -ENOENT;
-}
-
-/* Attribute value at path, or "(errno N)"; rotates over four buffers. */
-static const char *getx(const char *path, const char *name)
-{
-	static char bufs[4][256];
-	static unsigned next;
-	char *buf = bufs[next++ % 4];
-	uint64_t i = ino(path);
-	if (!i)
-		return "(no such path)";
-	ssize_t n = gfs_getxattr(core, i, name, buf, sizeof(bufs[0]) - 1, &err);
-	if (n < 0) {
-		snprintf(buf, sizeof(bufs[0]), "(errno %d)", (int)-n);
-		return buf;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static const char *errno_str(int e)
-{
-	static char buf[32];
-	snprintf(buf, sizeof(buf), "(errno %d)", e);
-	return buf;
-}
-
-static uint64_t put(const char *path, const char *content)
-{
-	char name[256];
-	struct gfs_attr a;
-	struct gfs_handle *h = NULL;
-	uint64_t p = split(path, name, sizeof(name));
-	if (!p || gfs_create(core, &root, p, name, 0644, O_RDWR, &a, &h, &err) < 0) {
-		printf("# create %s: %s\n", path, err.reason);
-		return 0;
-	}
-	size_t len = strlen(content);
-	if (pwrite(gfs_handle_fd(h), content, len, 0) != (ssize_t)len)
-		printf("# pwrite %s: %s\n", path, strerror(errno));
-	gfs_handle_wrote(core, h, (off_t)len);
-	gfs_release(core, h);
-	return a.ino;
-}
-
-static const char *content_of(uint64_t i)
-{
-	static char buf[256];
-	struct gfs_handle *h = NULL;
-	int r = gfs_open(core, &root, i, O_RDONLY, &h, &err);
-	if (r < 0) {
-		snprintf(buf, sizeof(buf), "(errno %d)", -r);
-		return buf;
-	}
-	ssize_t n = pread(gfs_handle_fd(h), buf, sizeof(buf) - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	gfs_release(core, h);
-	return buf;
-}
-
-struct listing {
-	char names[1024];
-};
-
-static int take_entry(void *arg, const struct gfs_dirent *d)
-{
-	struct listing *l = arg;
-	if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
-		return 0;
-	size_t used = strlen(l->names);
-	snprintf(l->names + used, sizeof(l->names) - used, "%s%s",
-		 used ? "," : "", d->name);
-	return 0;
-}
-
-/* Entries at path but "." and "..", as "a,b"; both readdir forms agree. */
-static const char *ls(const char *path)
-{
-	static struct listing l;
-	struct listing plain;
-	uint64_t i = ino(path);
-	if (!i)
-		return "(no such path)";
-	memset(&l, 0, sizeof(l));
-	memset(&plain, 0, sizeof(plain));
-	int r = gfs_readdir(core, i, 0, true, take_entry, &l, &err);
-	if (r == 0)
-		r = gfs_readdir(core, i, 0, false, take_entry, &plain, &err);
-	if (r < 0)
-		snprintf(l.names, sizeof(l.names), "(errno %d)", -r);
-	else if (strcmp(l.names, plain.names) != 0)
-		return "(readdir and readdirplus differ)";
-	return l.names;
-}
-
-static int objects;
-
-static int count_object(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)path;
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_F)
-		objects++;
-	return 0;
-}
-
-static int count_objects(void)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/objects", dir);
-	objects = 0;
-	if (nftw(path, count_object, 16, FTW_PHYS) < 0)
-		return -1;
-	return objects;
 }
 
 static int64_t purge(void)
@@ -487,8 +256,8 @@ static void test_restored_items_are_kept(void)
 		return;
 	CHECK(soft_deleted_tree());
 	CHECK(set_clock("+1d"));
-	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0"), 0);
-	CHECK_INT(rename_p("g/.softdeleted/d/2.0.0/c", "g/d/2.0.0/c"), 0);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(rename_p("g/.softdeleted/d/2.0.0/c", "g/d/2.0.0/c", 0), 0);
 	CHECK(set_clock("+30d"));
 	CHECK_INT(purge(), 0);
 	CHECK_STR(ls("g/d/1.0.0"), "a,b");
@@ -571,15 +340,15 @@ static void test_expired_file_stays_gone(void)
 	/* rm -r of 1.0.0; mv of 2.0.0 onto its shadow */
 	CHECK_INT(unlink_p("g/d/1.0.0/keep"), 0);
 	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
-	CHECK_INT(rename_p("g/d/2.0.0", "g/.softdeleted/d/2.0.0"), 0);
+	CHECK_INT(rename_p("g/d/2.0.0", "g/.softdeleted/d/2.0.0", 0), 0);
 	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "keep");
 	CHECK_STR(ls("g/.softdeleted/d/2.0.0"), "keep");
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/old"), 0);
 	CHECK_INT(gfs_getattr(core, old1, &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	CHECK_INT(gfs_getattr(core, old2, &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	/* and a restore brings back the version as it was deleted */
-	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0"), 0);
-	CHECK_INT(rename_p("g/.softdeleted/d/2.0.0", "g/d/2.0.0"), 0);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(rename_p("g/.softdeleted/d/2.0.0", "g/d/2.0.0", 0), 0);
 	CHECK_STR(ls("g/d/1.0.0"), "keep");
 	CHECK_STR(ls("g/d/2.0.0"), "keep");
 	stop();
