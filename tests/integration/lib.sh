@@ -69,6 +69,19 @@ logged() {
 log tail: $(tail -n 5 "$LOG")"; fi
 }
 
+# eventually name seconds cmd...: passes once cmd exits 0 within seconds
+# (for what the daemon does by itself, such as noticing a moved clock).
+eventually() {
+	local name=$1 secs=$2; shift 2
+	local end=$((SECONDS + secs)) out
+	while :; do
+		if out=$("$@" 2>&1); then _tap ok "$name"; return 0; fi
+		[ $SECONDS -ge $end ] && break
+		sleep 0.2
+	done
+	_tap fail "$name" "still failing after ${secs}s: $out"
+}
+
 skip() {
 	_n=$((_n + 1))
 	echo "ok $_n - $1 # SKIP $2"
