@@ -767,6 +767,18 @@ int64_t cat_count_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
 	return step_int(st, 0);
 }
 
+int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery, int64_t now_s)
+{
+	static const char SQL[] = "SELECT coalesce(sum(blocks), 0) * 512 FROM node"
+		" WHERE state = 1 AND gallery = ? AND purge_at > ? AND type = 4";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_int64(st, 2, now_s);
+	return step_int(st, 0);
+}
+
 int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
 				       int64_t definition, int64_t now_s)
 {

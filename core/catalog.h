@@ -122,6 +122,8 @@ bool cat_holds_softdeleted(struct gfs_txn *t, int64_t gallery,
 			   int64_t definition, int64_t now_s);
 int64_t cat_count_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
 					  int64_t now_s);
+/* Bytes of storage held by the gallery's soft-deleted files. */
+int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery, int64_t now_s);
 int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
 				       int64_t definition, int64_t now_s);
 

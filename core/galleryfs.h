@@ -161,7 +161,10 @@ int gfs_statfs(struct gfs_core *c, struct statvfs *out, struct gfs_err *err);
 
 /* ---- retention ---- */
 /* Purge every soft-deleted item whose purgeAt has passed; the count of
- * purged versions and files goes to *purged. */
-int gfs_purge_expired(struct gfs_core *c, int64_t *purged, struct gfs_err *err);
+ * purged versions and files goes to *purged. progress, when set, is called
+ * after each batch with the count so far (for a person waiting on it). */
+typedef void (*gfs_progress_fn)(void *arg, int64_t done);
+int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
+		      gfs_progress_fn progress, void *arg, struct gfs_err *err);
 
 #endif

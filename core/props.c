@@ -28,6 +28,8 @@ const struct gfs_prop_info gfs_props[GFS_PROP_COUNT] = {
 	[GFS_PROP_RETENTION_DAYS] = { "user.acg.retentionDays", GFS_ON_GALLERY, true },
 	[GFS_PROP_DELETED_AT] = { "user.acg.deletedAt", GFS_ON_SOFT_DELETED, true },
 	[GFS_PROP_PURGE_AT] = { "user.acg.purgeAt", GFS_ON_SOFT_DELETED, true },
+	[GFS_PROP_SOFT_DELETED_BYTES] = { "user.acg.softDeletedBytes",
+		GFS_ON_GALLERY, true, true },
 };
 
 const char *gfs_prop_form(int prop)
@@ -44,6 +46,7 @@ const char *gfs_prop_form(int prop)
 		[GFS_PROP_RETENTION_DAYS] = "7",
 		[GFS_PROP_DELETED_AT] = "read-only",
 		[GFS_PROP_PURGE_AT] = "read-only",
+		[GFS_PROP_SOFT_DELETED_BYTES] = "read-only",
 	};
 	return prop >= 0 && prop < GFS_PROP_COUNT ? forms[prop] : "";
 }

@@ -19,7 +19,7 @@
 #define GFS_PROP_VALUE_MAX 4096   /* replicas and sharingAdmins lists */
 #define GFS_RETENTION_DAYS 7
 
-/* In listxattr order (SPEC §4). */
+/* In listxattr order (SPEC §4), then the unlisted ones. */
 enum gfs_prop {
 	GFS_PROP_LOCATION,
 	GFS_PROP_KIND,
@@ -32,6 +32,8 @@ enum gfs_prop {
 	GFS_PROP_RETENTION_DAYS,
 	GFS_PROP_DELETED_AT,
 	GFS_PROP_PURGE_AT,
+	/* not listed (so backups never write it back); readable by name */
+	GFS_PROP_SOFT_DELETED_BYTES,
 	GFS_PROP_COUNT,
 };
 
@@ -47,6 +49,7 @@ struct gfs_prop_info {
 	const char *name;     /* full attribute name, "user.acg.location" */
 	unsigned on;          /* enum gfs_prop_on bits */
 	bool read_only;
+	bool unlisted;        /* left out of listxattr */
 };
 
 extern const struct gfs_prop_info gfs_props[GFS_PROP_COUNT];

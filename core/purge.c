@@ -26,7 +26,8 @@ static int take(void *arg, const struct gfs_node *n, int64_t hint)
 	return b->n == PURGE_BATCH;
 }
 
-int gfs_purge_expired(struct gfs_core *c, int64_t *purged, struct gfs_err *err)
+int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
+		      gfs_progress_fn progress, void *arg, struct gfs_err *err)
 {
 	struct batch *b = malloc(sizeof(*b));
 	int r = 0;
@@ -60,6 +61,8 @@ int gfs_purge_expired(struct gfs_core *c, int64_t *purged, struct gfs_err *err)
 		*purged += b->n;
 		if (b->n < PURGE_BATCH)
 			break;
+		if (progress)
+			progress(arg, *purged);
 	}
 	free(b);
 	return r;

@@ -99,6 +99,10 @@ static int prop_value(struct op *op, const struct view *v, int prop, char *out,
 	case GFS_PROP_PURGE_AT:
 		gfs_format_utc(n->purge_at, out);
 		break;
+	case GFS_PROP_SOFT_DELETED_BYTES:
+		snprintf(out, len, "%lld", (long long)cat_softdeleted_bytes(op->t,
+			 n->id, op->now_s));
+		break;
 	default:
 		r = -ENODATA;
 	}
@@ -182,7 +186,7 @@ ssize_t gfs_listxattr(struct gfs_core *c, uint64_t ino, char *buf, size_t size,
 	if ((r = view_of_ino(&op, ino, &v)) < 0)
 		goto out;
 	for (int p = 0; p < GFS_PROP_COUNT; p++)
-		if (prop_applies(p, v.place))
+		if (prop_applies(p, v.place) && !gfs_props[p].unlisted)
 			add_name(&l, gfs_props[p].name);
 	if (has_free_attrs(v.place))
 		r = cat_xattr_list(op.t, v.n.id, add_free_name, &l);
@@ -243,7 +247,8 @@ static void parse_value(struct gfs_request *req, const char *value, size_t size,
 		}
 		break;
 	default:
-		/* deletedAt, purgeAt: read-only; their form is their value */
+		/* deletedAt, purgeAt, softDeletedBytes: read-only; their form is
+		 * their value */
 		snprintf(canon, len, "%.*s", (int)(size < len ? size : len - 1), value);
 		r = 0;
 	}
@@ -367,7 +372,7 @@ static bool list_would_overflow(struct op *op, const struct view *v,
 {
 	int64_t total = cat_xattr_names_size(op->t, v->n.id) + (int64_t)strlen(name) + 1;
 	for (int p = 0; p < GFS_PROP_COUNT; p++)
-		if (prop_applies(p, v->place))
+		if (prop_applies(p, v->place) && !gfs_props[p].unlisted)
 			total += (int64_t)strlen(gfs_props[p].name) + 1;
 	return total > XATTR_LIST_LIMIT;
 }

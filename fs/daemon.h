@@ -65,7 +65,7 @@ void notifier_stop(struct notifier *n);
 void notifier_push(void *arg, uint64_t parent, const char *name, uint64_t ino);
 
 /* purger.c */
-void purge_once(struct gfs_core *core);
+void purge_once(struct gfs_core *core, bool show_progress);
 int purger_start(struct purger *p, struct gfs_core *core, unsigned interval);
 void purger_stop(struct purger *p);
 

@@ -30,6 +30,9 @@ struct options {
 	char *data_dir;
 	char *log_level;
 	int fsck;
+	char *positional[2];    /* [DATA_DIR] MOUNTPOINT */
+	int npositional;
+	bool too_many;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -41,9 +44,26 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_END
 };
 
+/* Keep non-option arguments aside: the mount helper convention (sshfs,
+ * mount.fuse3) passes DATA_DIR before MOUNTPOINT. */
+static int keep_positional(void *data, const char *arg, int key,
+			   struct fuse_args *outargs)
+{
+	struct options *o = data;
+	(void)outargs;
+	if (key != FUSE_OPT_KEY_NONOPT)
+		return 1;
+	if (o->npositional == 2) {
+		o->too_many = true;
+		return 0;
+	}
+	o->positional[o->npositional++] = strdup(arg);
+	return 0;
+}
+
 static void usage(const char *prog)
 {
-	printf("usage: %s [-o OPTIONS] MOUNTPOINT\n\n"
+	printf("usage: %s [-o OPTIONS] [DATA_DIR] MOUNTPOINT\n\n"
 	       "galleryfs shows compute-image galleries as directories.\n\n"
 	       "galleryfs options:\n"
 	       "    -o config=FILE         configuration (default %s)\n"
@@ -153,8 +173,26 @@ int main(int argc, char *argv[])
 	int status = 1, notify_fd = -1;
 
 	memset(&cmd, 0, sizeof(cmd));
-	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0 ||
-	    fuse_parse_cmdline(&args, &cmd) != 0)
+	if (fuse_opt_parse(&args, &o, option_spec, keep_positional) < 0)
+		goto out;
+	if (o.too_many) {
+		fprintf(stderr, "galleryfs: too many arguments: give [DATA_DIR] "
+			"MOUNTPOINT\n");
+		goto out;
+	}
+	if (o.npositional == 2) {
+		if (o.data_dir && strcmp(o.data_dir, o.positional[0]) != 0) {
+			fprintf(stderr, "galleryfs: two data directories given "
+				"(%s and -o data_dir=%s)\n", o.positional[0],
+				o.data_dir);
+			goto out;
+		}
+		free(o.data_dir);
+		o.data_dir = strdup(o.positional[0]);
+	}
+	if (o.npositional > 0)
+		fuse_opt_add_arg(&args, o.positional[o.npositional - 1]);
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 	if (cmd.show_help || cmd.show_version) {
 		if (cmd.show_help)
@@ -167,7 +205,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (!cmd.mountpoint) {
-		fprintf(stderr, "usage: %s [-o OPTIONS] MOUNTPOINT (see --help)\n",
+		fprintf(stderr, "usage: %s [-o OPTIONS] [DATA_DIR] MOUNTPOINT "
+			"(see --help)\n",
 			argv[0]);
 		goto out;
 	}
@@ -199,7 +238,7 @@ int main(int argc, char *argv[])
 		status = err.errnum == EPROTO || err.errnum == EBUSY ? EXIT_CONFIG : 1;
 		goto out;
 	}
-	purge_once(d.core);
+	purge_once(d.core, true);
 
 	d.se = fuse_session_new(&args, &gfs_ops, sizeof(gfs_ops), &d);
 	if (!d.se)
@@ -250,6 +289,8 @@ out:
 	free(o.config);
 	free(o.data_dir);
 	free(o.log_level);
+	free(o.positional[0]);
+	free(o.positional[1]);
 	fuse_opt_free_args(&args);
 	return status;
 }

@@ -7,16 +7,46 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
 #include "log.h"
 
-void purge_once(struct gfs_core *core)
+/* At mount a person waits for the purge: after a second, say how far it is,
+ * about once a second, on stderr (still the terminal then). */
+struct progress {
+	struct timespec start, last;
+	bool shown;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void show_progress(void *arg, int64_t done)
+{
+	struct progress *p = arg;
+	if (since(&p->start) < 1.0 || (p->shown && since(&p->last) < 1.0))
+		return;
+	fprintf(stderr, "galleryfs: purging soft-deleted items past their "
+		"retention: %lld so far\n", (long long)done);
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	p->shown = true;
+}
+
+void purge_once(struct gfs_core *core, bool show)
 {
 	struct gfs_err err;
+	struct progress p = { .shown = false };
 	int64_t purged = 0;
-	if (gfs_purge_expired(core, &purged, &err) < 0)
+
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	if (gfs_purge_expired(core, &purged, show ? show_progress : NULL, &p,
+			      &err) < 0)
 		gfs_log(GFS_LOG_ERROR, "purge failed: %s", err.reason);
 	else if (purged)
 		gfs_log(GFS_LOG_INFO, "purge: %lld soft-deleted items past their "
@@ -41,7 +71,7 @@ static void *purger_main(void *arg)
 			continue;
 		last = now;
 		pthread_mutex_unlock(&p->lock);
-		purge_once(p->core);
+		purge_once(p->core, false);
 		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);

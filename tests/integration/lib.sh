@@ -88,11 +88,12 @@ skip() {
 }
 
 # mount_fs [galleryfs -o options...]: mount $DATA on $MNT in the foreground.
-# GFS_ENV may hold extra environment (e.g. LD_PRELOAD for libfaketime).
+# GFS_ENV may hold extra environment (e.g. LD_PRELOAD for libfaketime),
+# GFS_FAKETIME a FAKETIME value (it may hold spaces).
 mount_fs() {
 	mkdir -p "$MNT" "$DATA"
 	[ -f "$CONF" ] || write_config
-	env ${GFS_ENV:-} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$@" "$MNT" >>"$LOG" 2>&1 &
+	env ${GFS_ENV:-} ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$@" "$MNT" >>"$LOG" 2>&1 &
 	GFS_PID=$!
 	local i
 	for i in $(seq 1 200); do

@@ -36,9 +36,17 @@ static void test_listxattr_order_matches_spec(void)
 		"user.acg.softDelete", "user.acg.retentionDays",
 		"user.acg.deletedAt", "user.acg.purgeAt",
 	};
-	CHECK_INT(GFS_PROP_COUNT, sizeof(spec_order) / sizeof(spec_order[0]));
-	for (int i = 0; i < GFS_PROP_COUNT; i++)
+	size_t listed = sizeof(spec_order) / sizeof(spec_order[0]);
+	CHECK_INT(GFS_PROP_COUNT, listed + 1);
+	for (size_t i = 0; i < listed; i++) {
 		CHECK_STR(gfs_props[i].name, spec_order[i]);
+		CHECK(!gfs_props[i].unlisted);
+	}
+	/* after them, unlisted: readable by name, never written back by a
+	 * backup tool that restores what listxattr showed */
+	CHECK_STR(gfs_props[GFS_PROP_SOFT_DELETED_BYTES].name,
+		  "user.acg.softDeletedBytes");
+	CHECK(gfs_props[GFS_PROP_SOFT_DELETED_BYTES].unlisted);
 	CHECK_STR(gfs_props[GFS_PROP_LOCATION].name, "user.acg.location");
 	CHECK_STR(gfs_props[GFS_PROP_KIND].name, "user.acg.kind");
 	CHECK_STR(gfs_props[GFS_PROP_SHARING].name, "user.acg.sharing");
@@ -70,13 +78,14 @@ static void test_applicability_matches_spec(void)
 	CHECK_INT(gfs_props[GFS_PROP_RETENTION_DAYS].on, GFS_ON_GALLERY);
 	CHECK_INT(gfs_props[GFS_PROP_DELETED_AT].on, GFS_ON_SOFT_DELETED);
 	CHECK_INT(gfs_props[GFS_PROP_PURGE_AT].on, GFS_ON_SOFT_DELETED);
+	CHECK_INT(gfs_props[GFS_PROP_SOFT_DELETED_BYTES].on, GFS_ON_GALLERY);
 }
 
 static void test_read_only_matches_spec(void)
 {
 	for (int i = 0; i < GFS_PROP_COUNT; i++) {
 		bool ro = i == GFS_PROP_RETENTION_DAYS || i == GFS_PROP_DELETED_AT ||
-			  i == GFS_PROP_PURGE_AT;
+			  i == GFS_PROP_PURGE_AT || i == GFS_PROP_SOFT_DELETED_BYTES;
 		CHECK_INT(gfs_props[i].read_only, ro);
 	}
 	CHECK_INT(GFS_RETENTION_DAYS, 7);

@@ -56,7 +56,7 @@ static void stop(void)
 static int64_t purge(void)
 {
 	int64_t n = -1;
-	if (gfs_purge_expired(core, &n, &err) < 0) {
+	if (gfs_purge_expired(core, &n, NULL, NULL, &err) < 0) {
 		printf("# purge: %s\n", err.reason);
 		return -1;
 	}
