@@ -421,6 +421,22 @@ static void txn_release(struct gfs_txn *t)
 	free(t);
 }
 
+/* Run one of the transaction statements, prepared once per connection. */
+static int txn_exec(struct gfs_txn *t, const char *sql)
+{
+	sqlite3_stmt *st = stmt(t, sql);
+	if (!st)
+		return sqlite3_errcode(t->c->db);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static const char SQL_BEGIN[] = "BEGIN";
+static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
 int gfs_txn_begin(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
 		  struct gfs_err *err)
 {
@@ -439,7 +455,7 @@ int gfs_txn_begin(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
 			return -err->errnum;
 		}
 	}
-	int rc = conn_exec(t->c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	int rc = txn_exec(t, write ? SQL_BEGIN_WRITE : SQL_BEGIN);
 	if (rc != SQLITE_OK) {
 		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
 			    "catalog: %s", sqlite3_errmsg(t->c->db));
@@ -456,13 +472,13 @@ int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
 
 	if (durable)
 		conn_exec(t->c, "PRAGMA synchronous=FULL");
-	rc = conn_exec(t->c, "COMMIT");
+	rc = txn_exec(t, SQL_COMMIT);
 	if (durable)
 		conn_exec(t->c, "PRAGMA synchronous=NORMAL");
 	if (rc != SQLITE_OK) {
 		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
 			    "catalog commit failed: %s", sqlite3_errmsg(t->c->db));
-		conn_exec(t->c, "ROLLBACK");
+		txn_exec(t, SQL_ROLLBACK);
 		txn_release(t);
 		return -err->errnum;
 	}
@@ -472,7 +488,7 @@ int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
 
 void gfs_txn_rollback(struct gfs_txn *t)
 {
-	conn_exec(t->c, "ROLLBACK");
+	txn_exec(t, SQL_ROLLBACK);
 	txn_release(t);
 }
 

@@ -16,8 +16,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/* the kernel clears set-user-ID bits on write and chown */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
-	conn->want |= conn->capable & (FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
-				       FUSE_CAP_SPLICE_MOVE);
+	/* file data goes out by splice (zero copy from the object file);
+	 * requests come in by plain read: splicing every small request in
+	 * costs more system calls than it saves */
+	conn->want |= conn->capable & (FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+	conn->want &= ~FUSE_CAP_SPLICE_READ;
 }
 
 const struct fuse_lowlevel_ops gfs_ops = {
