@@ -884,13 +884,17 @@ static bool first_path(sqlite3_stmt *st, char *where, size_t wlen)
 	return found;
 }
 
+/* The effective locations of version v, its definition d, gallery g. */
+#define LOC_V "coalesce(v.location, d.location, g.location)"
+#define LOC_D "coalesce(d.location, g.location)"
+
 bool cat_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
 			   size_t wlen)
 {
 	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
 		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
 		" WHERE v.gallery = ? AND v.type = 3 AND v.state IN (0, 1)"
-		" AND (v.location IS NOT d.location OR v.location IS NOT g.location)"
+		" AND (" LOC_V " IS NOT " LOC_D " OR " LOC_V " IS NOT g.location)"
 		" ORDER BY v.id LIMIT 1";
 	sqlite3_stmt *st = stmt(t, SQL);
 	if (!st)
@@ -913,21 +917,38 @@ bool cat_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
 	return first_path(st, where, wlen);
 }
 
-bool cat_versions_not_at(struct gfs_txn *t, int64_t gallery, int64_t definition,
-			 const char *loc, char *where, size_t wlen)
+bool cat_gallery_move_conflict(struct gfs_txn *t, int64_t gallery,
+			       const char *loc, char *where, size_t wlen)
 {
+	/* with g.location = ?1 every effective location below is recomputed */
 	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
 		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
-		" WHERE v.gallery = ? AND (? = 0 OR v.definition = ?)"
-		" AND v.type = 3 AND v.state IN (0, 1) AND v.location IS NOT ?"
+		" WHERE v.gallery = ?2 AND v.type = 3 AND v.state IN (0, 1)"
+		" AND coalesce(v.location, d.location, ?1) IS NOT ?1"
 		" ORDER BY v.id LIMIT 1";
 	sqlite3_stmt *st = stmt(t, SQL);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, gallery);
+	sqlite3_bind_text(st, 1, loc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, gallery);
+	return first_path(st, where, wlen);
+}
+
+bool cat_definition_move_conflict(struct gfs_txn *t, int64_t definition,
+				  const char *loc, char *where, size_t wlen)
+{
+	/* with d.location = ?1: a version then elsewhere than ?1, or ?1
+	 * elsewhere than the gallery while the definition has versions */
+	static const char SQL[] = "SELECT g.name, d.name, v.name FROM node v"
+		" JOIN node d ON d.id = v.parent JOIN node g ON g.id = d.parent"
+		" WHERE v.definition = ?2 AND v.type = 3 AND v.state IN (0, 1)"
+		" AND (coalesce(v.location, ?1) IS NOT ?1 OR ?1 IS NOT g.location)"
+		" ORDER BY v.id LIMIT 1";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_text(st, 1, loc, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, definition);
-	sqlite3_bind_int64(st, 3, definition);
-	sqlite3_bind_text(st, 4, loc, -1, SQLITE_STATIC);
 	return first_path(st, where, wlen);
 }
 

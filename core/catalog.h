@@ -143,6 +143,8 @@ int cat_expired(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
 		void *arg);
 
 /* Gallery-wide facts for the policy. */
+/* Locations: a definition or version whose own is NULL follows its
+ * parent's; these queries compare effective locations. */
 /* A version (live or soft-deleted) whose location differs from its
  * definition's or the gallery's; its path is written to where. */
 bool cat_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
@@ -150,10 +152,12 @@ bool cat_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
 /* A version of the gallery with usedByVmssFlex=true; path to where. */
 bool cat_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
 			  size_t wlen);
-/* Versions (any state) under a gallery or definition with a location other
- * than loc (for R6 on a location change of a gallery or definition). */
-bool cat_versions_not_at(struct gfs_txn *t, int64_t gallery, int64_t definition,
-			 const char *loc, char *where, size_t wlen);
+/* R6 while on: a version that would differ from its definition or gallery
+ * once the gallery (or the definition) moved to loc; path to where. */
+bool cat_gallery_move_conflict(struct gfs_txn *t, int64_t gallery,
+			       const char *loc, char *where, size_t wlen);
+bool cat_definition_move_conflict(struct gfs_txn *t, int64_t definition,
+				  const char *loc, char *where, size_t wlen);
 /* Live galleries whose soft delete is on (for the start-up warning). */
 int cat_galleries_on(struct gfs_txn *t, cat_node_fn fn, void *arg);
 

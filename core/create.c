@@ -85,7 +85,10 @@ static void new_node(struct op *op, const struct gfs_caller *who,
 		break;
 	case GFS_DEFINITION:
 	case GFS_VERSION:
-		snprintf(n->location, sizeof(n->location), "%s", p->n.location);
+		/* no location of its own: it follows its parent's until one is
+		 * set (a restore tool may set the gallery's after creating the
+		 * tree under it) */
+		n->location[0] = '\0';
 		n->kind = GFS_KIND_IMAGE;
 		n->prov = GFS_PROV_SUCCEEDED;
 		break;
@@ -94,8 +97,10 @@ static void new_node(struct op *op, const struct gfs_caller *who,
 	}
 }
 
-/* Insert n; galleries and definitions then point at themselves. */
-static int insert_node(struct op *op, struct gfs_node *n)
+/* Insert n; galleries and definitions then point at themselves. A new
+ * version holds one replica in its location, parent_location. */
+static int insert_node(struct op *op, struct gfs_node *n,
+		       const char *parent_location)
 {
 	int r = cat_node_insert(op->t, n);
 	if (r < 0)
@@ -109,7 +114,7 @@ static int insert_node(struct op *op, struct gfs_node *n)
 	}
 	if (r == 0 && n->type == GFS_VERSION) {
 		char replicas[GFS_LOCATION_MAX + 8];
-		snprintf(replicas, sizeof(replicas), "%s=1", n->location);
+		snprintf(replicas, sizeof(replicas), "%s=1", parent_location);
 		r = cat_text_set(op->t, n->id, CAT_REPLICAS, replicas);
 	}
 	if (r == 0 && n->type == GFS_GALLERY)
@@ -147,7 +152,8 @@ int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	new_node(&op, who, &p, child_type[p.place], name, mode, &v.n);
 	v.place = p.place == GFS_AT_ROOT ? GFS_AT_GALLERY :
 		  p.place == GFS_AT_GALLERY ? GFS_AT_DEFINITION : GFS_AT_VERSION;
-	if ((r = insert_node(&op, &v.n)) < 0 || (r = touch_dir(&op, p.n.id)) < 0)
+	if ((r = insert_node(&op, &v.n, req.at.location)) < 0 ||
+	    (r = touch_dir(&op, p.n.id)) < 0)
 		return op_fail(&op, r, "mkdir");
 	view_attr(&op, &v, 0, out);
 	return op_commit(&op, false);
@@ -178,7 +184,8 @@ static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 	}
 	new_node(&op, who, &p, GFS_FILE, name, mode, &v.n);
 	v.place = GFS_AT_FILE;
-	if ((r = insert_node(&op, &v.n)) < 0 || (r = touch_dir(&op, p.n.id)) < 0)
+	if ((r = insert_node(&op, &v.n, NULL)) < 0 ||
+	    (r = touch_dir(&op, p.n.id)) < 0)
 		return op_fail(&op, r, "create");
 	int ofd = gfs_store_create(&c->store, v.n.id);
 	if (ofd < 0) {

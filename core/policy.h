@@ -48,6 +48,9 @@ struct gfs_where {
 	bool soft_delete;               /* the gallery's switch */
 	enum gfs_kind kind;             /* the definition's kind */
 	enum gfs_provisioning prov;     /* the version's state */
+	/* effective locations: a definition or version without one of its
+	 * own follows its parent's (SPEC §4: new nodes take the parent's) */
+	char location[GFS_LOCATION_MAX + 1];            /* the node's own */
 	char gallery_location[GFS_LOCATION_MAX + 1];
 	char definition_location[GFS_LOCATION_MAX + 1];
 };

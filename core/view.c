@@ -249,6 +249,7 @@ int view_where(struct op *op, const struct view *v, struct gfs_where *w)
 		return r;
 	w->soft_delete = g.soft_delete;
 	snprintf(w->gallery_location, sizeof(w->gallery_location), "%s", g.location);
+	snprintf(w->location, sizeof(w->location), "%s", g.location);
 	int len = snprintf(w->path, sizeof(w->path), "%s%s", g.name,
 			   sd ? "/" GFS_SOFTDELETED : "");
 	if (n->type == GFS_GALLERY)
@@ -258,7 +259,8 @@ int view_where(struct op *op, const struct view *v, struct gfs_where *w)
 		return r;
 	w->kind = d.kind;
 	snprintf(w->definition_location, sizeof(w->definition_location), "%s",
-		 d.location);
+		 d.location[0] ? d.location : g.location);
+	snprintf(w->location, sizeof(w->location), "%s", w->definition_location);
 	len += snprintf(w->path + len, sizeof(w->path) - (size_t)len, "/%s", d.name);
 	if (n->type == GFS_DEFINITION)
 		return 0;
@@ -269,6 +271,8 @@ int view_where(struct op *op, const struct view *v, struct gfs_where *w)
 		return r;
 	w->version = ver.id;
 	w->prov = ver.prov;
+	if (ver.location[0])
+		snprintf(w->location, sizeof(w->location), "%s", ver.location);
 	if ((size_t)len < sizeof(w->path))
 		len += snprintf(w->path + len, sizeof(w->path) - (size_t)len, "/%s",
 				ver.name);

@@ -60,11 +60,13 @@ static int prop_value(struct op *op, const struct view *v, int prop, char *out,
 {
 	const struct gfs_node *n = &v->n;
 	char stored[GFS_PROP_VALUE_MAX];
+	struct gfs_where w;
 	int r = 0;
 
 	switch (prop) {
 	case GFS_PROP_LOCATION:
-		snprintf(out, len, "%s", n->location);
+		if ((r = view_where(op, v, &w)) == 0)
+			snprintf(out, len, "%s", w.location);
 		break;
 	case GFS_PROP_KIND:
 		snprintf(out, len, "%s", gfs_kind_name(n->kind));
@@ -305,10 +307,12 @@ static int prop_facts(struct op *op, const struct view *v,
 			req->location_change_conflict =
 				strcmp(canon, req->at.definition_location) != 0 ||
 				strcmp(canon, req->at.gallery_location) != 0;
+		else if (v->place == GFS_AT_DEFINITION)
+			req->location_change_conflict = cat_definition_move_conflict(
+				op->t, n->id, canon, conflict, clen);
 		else
-			req->location_change_conflict = cat_versions_not_at(op->t,
-				n->gallery, v->place == GFS_AT_DEFINITION ? n->id : 0,
-				canon, conflict, clen);
+			req->location_change_conflict = cat_gallery_move_conflict(
+				op->t, n->id, canon, conflict, clen);
 		if (req->location_change_conflict && v->place != GFS_AT_VERSION)
 			req->location_conflict = conflict;
 		return 0;

@@ -21,6 +21,14 @@ expect "a new version starts Succeeded" Succeeded getfattr --only-values -n user
 expect "retentionDays reads 7" 7 getfattr --only-values -n user.acg.retentionDays g
 expect "sharing starts private" private getfattr --only-values -n user.acg.sharing g
 
+mkdir -p loc/d/1.0.0 loc/e/1.0.0
+setfattr -n user.acg.location -v northeurope loc/e/1.0.0
+check "a gallery moves with the definitions and versions that have no location of their own" bash -c '
+	setfattr -n user.acg.location -v westus loc &&
+	[ "$(getfattr --only-values -n user.acg.location loc/d)" = westus ] &&
+	[ "$(getfattr --only-values -n user.acg.location loc/d/1.0.0)" = westus ] &&
+	[ "$(getfattr --only-values -n user.acg.replicas loc/d/1.0.0)" = eastus=1 ]'
+expect "a version given a location keeps it" northeurope getfattr --only-values -n user.acg.location loc/e/1.0.0
 check "set a location in upper case" setfattr -n user.acg.location -v WestEurope g/d/1.0.0
 expect "... reads lower case" westeurope getfattr --only-values -n user.acg.location g/d/1.0.0
 check "set replicas" setfattr -n user.acg.replicas -v "westus=3,eastus=2" g/d/1.0.0
