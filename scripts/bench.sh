@@ -1,0 +1,675 @@
+#!/usr/bin/env bash
+# bench.sh — measure galleryfs against libfuse's passthrough_ll (the FUSE
+# layer alone, over the same tmpfs backing) and against that tmpfs natively,
+# and galleryfs alone on soft delete, restore, hard delete and a catalog of
+# a million versions. A benchmark, not a test: it reports numbers and
+# anything that failed, and judges nothing.
+#
+#   scripts/bench.sh [quick|default|full]
+#
+# quick: every workload with small numbers (scale at 100,000 versions);
+# default: the sizes of the issue (a few minutes on 2 cores); full: default
+# with 5 runs per median. Prints a table and writes it to
+# results/bench-YYYYmmdd-HHMMSS.md and .json (results/ is git-ignored).
+#
+# Runs as root (apt-get, mount -t tmpfs, drop_caches). Everything it
+# mounts lives under a fresh /tmp/gfs-bench.XXXXXX and is unmounted on exit;
+# it stops only the daemons it started, by pid. passthrough_ll is compiled
+# here from Debian's libfuse3-dev example and never kept.
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+MODE=${1:-default}
+
+case $MODE in
+quick)
+	RUNS=3; TREE=(1 5 20); NSTAT=1000; NDEL=100; SEQ_MB=64
+	SCALE_SMALL=(1 10 1000); SCALE_BIG=(10 10 1000); NSCALE_STAT=500 ;;
+default|full)
+	RUNS=3; TREE=(2 25 100); NSTAT=10000; NDEL=1000; SEQ_MB=1024
+	SCALE_SMALL=(1 10 1000); SCALE_BIG=(10 100 1000); NSCALE_STAT=2000
+	[ "$MODE" = full ] && RUNS=5 ;;
+*)
+	echo "usage: scripts/bench.sh [quick|default|full]" >&2
+	exit 2 ;;
+esac
+NTREE=$((TREE[0] * TREE[1] * TREE[2]))
+NSMALL=$((SCALE_SMALL[0] * SCALE_SMALL[1] * SCALE_SMALL[2]))
+NBIG=$((SCALE_BIG[0] * SCALE_BIG[1] * SCALE_BIG[2]))
+# galleryfs's live tree is cached by the kernel with long timeouts and
+# cacheable listings; cache=always gives passthrough_ll the same.
+PT_OPTS=cache=always
+PT_EXAMPLE=/usr/share/doc/libfuse3-dev/examples/passthrough_ll.c
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: run as root (tmpfs mounts, drop_caches)" >&2
+	exit 1
+fi
+# shellcheck source=scripts/setup.sh
+. scripts/setup.sh
+# shellcheck disable=SC2119
+gfs_install_packages
+gfs_build build
+GFS_BIN=$REPO/build/fs/galleryfs
+BENCH=$REPO/build/tests/tools/gfs-bench
+
+# ---- the work directory, and leaving nothing behind ----
+
+WORK=$(mktemp -d /tmp/gfs-bench.XXXXXX)
+MOUNTED=()              # tmpfs mounts, in mounting order
+GFS_PID='' PT_PID=''
+MNT_GFS=$WORK/mnt-gfs MNT_PT=$WORK/mnt-pt
+
+stop_daemon() { # MOUNTPOINT PID
+	local mnt=$1 pid=$2 i
+	[ -n "$pid" ] || return 0
+	mountpoint -q "$mnt" && fusermount3 -u "$mnt" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+		sleep 0.5
+	fi
+	mountpoint -q "$mnt" && fusermount3 -uz "$mnt" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local i
+	set +e
+	stop_daemon "$MNT_GFS" "$GFS_PID"
+	stop_daemon "$MNT_PT" "$PT_PID"
+	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}"
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$MNT_GFS" "$MNT_PT" "$WORK/out" "$WORK/logs"
+for d in gfs-backing pt-backing native; do
+	mkdir "$WORK/$d"
+	mount -t tmpfs -o mode=0755 "bench-$d" "$WORK/$d"
+	MOUNTED+=("$WORK/$d")
+done
+GFS_BACK=$WORK/gfs-backing PT_BACK=$WORK/pt-backing NATIVE=$WORK/native
+GFS_LOG=$WORK/logs/galleryfs.log PT_LOG=$WORK/logs/passthrough_ll.log
+: >"$GFS_LOG"; : >"$PT_LOG"
+
+PT_BIN=$WORK/passthrough_ll
+# shellcheck disable=SC2046
+cc -O2 -g -Wall $(pkg-config fuse3 --cflags) "$PT_EXAMPLE" -o "$PT_BIN" \
+	$(pkg-config fuse3 --libs)
+
+# A configuration of its own, so that /etc/galleryfs does not change the
+# run; soft delete is allowed for root (the defaults), warnings logged.
+CONF=$WORK/galleryfs.ini
+cat >"$CONF" <<'EOF'
+[subscription]
+cloud = AzureCloud
+api_version = 2024-03-03
+features = SIGSoftDelete
+owners = root
+location = eastus
+[log]
+level = warning
+EOF
+
+# passthrough_ll holds one descriptor per inode it knows.
+ulimit -n "$(ulimit -Hn)"
+
+DROP_CACHES=yes
+sync
+echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || DROP_CACHES=no
+
+# ---- recording ----
+
+declare -A SAMPLES=()   # "workload fs" -> values, one per run
+declare -A FAILED=()
+ANOMALIES=()
+
+# Progress goes to the original stderr (fd 3) even while a timed command's
+# stderr is redirected to a file.
+exec 3>&2
+progress() { echo "bench: $*" >&3; }
+anomaly() { ANOMALIES+=("$*"); progress "ANOMALY: $*"; }
+
+record() { # WORKLOAD FS VALUE
+	SAMPLES["$1 $2"]+="${SAMPLES["$1 $2"]:+ }$3"
+	progress "$1 $2: $3"
+}
+
+failed() { # WORKLOAD FS WHAT
+	FAILED["$1 $2"]=1
+	anomaly "$1 on $2: $3"
+}
+
+usec_now() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
+
+# TIMED holds the seconds the last `timed` command took.
+timed() { # WORKLOAD FS CMD...: run CMD; its failure is an anomaly
+	local w=$1 fs=$2 rc=0 t0 t1; shift 2
+	t0=${EPOCHREALTIME/./}
+	"$@" || rc=$?
+	t1=${EPOCHREALTIME/./}
+	TIMED=$(awk -v d=$((10#$t1 - 10#$t0)) 'BEGIN { printf "%.6f", d / 1e6 }')
+	[ "$rc" -eq 0 ] || failed "$w" "$fs" "'$*' exited with status $rc"
+}
+
+calc() { awk "BEGIN { printf \"%.6g\", $* }"; }
+
+# Anything a command printed on stderr is worth reporting.
+stderr_check() { # WORKLOAD FS FILE
+	if [ -s "$3" ]; then
+		anomaly "$1 on $2: stderr: $(head -n 3 "$3" | tr '\n' '|')"
+	fi
+}
+
+# ---- mounting ----
+
+# Poll without sleeping (each mountpoint(1) takes about a millisecond), so
+# that the mount time is not rounded up to a sleep.
+wait_mounted() { # MOUNTPOINT PID
+	local deadline=$((SECONDS + 300))
+	until mountpoint -q "$1"; do
+		kill -0 "$2" 2>/dev/null || return 1
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+	done
+}
+
+# Mount galleryfs on DATA in the foreground daemon; MOUNT_SECONDS is the
+# time from starting it until mountpoint(1) sees the mount.
+gfs_mount() { # DATA
+	local t0 t1
+	t0=$(usec_now)
+	"$GFS_BIN" -f -o config="$CONF" -o data_dir="$1" "$MNT_GFS" 2>>"$GFS_LOG" &
+	GFS_PID=$!
+	if ! wait_mounted "$MNT_GFS" "$GFS_PID"; then
+		echo "bench: galleryfs did not mount $1; its log:" >&2
+		tail -n 20 "$GFS_LOG" >&2
+		exit 1
+	fi
+	t1=$(usec_now)
+	MOUNT_SECONDS=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.6f", d / 1e6 }')
+}
+
+gfs_umount() {
+	local rc=0 lines
+	fusermount3 -u "$MNT_GFS"
+	wait "$GFS_PID" || rc=$?
+	[ "$rc" -eq 0 ] || anomaly "galleryfs exited with status $rc at unmount"
+	GFS_PID=''
+	lines=$(wc -l <"$GFS_LOG")
+	if [ "$lines" -gt 0 ]; then
+		anomaly "galleryfs logged: $(head -n 3 "$GFS_LOG" | tr '\n' '|')" \
+			"($lines lines)"
+		: >"$GFS_LOG"
+	fi
+}
+
+pt_mount() { # SOURCE
+	"$PT_BIN" -f -o source="$1",$PT_OPTS "$MNT_PT" 2>>"$PT_LOG" &
+	PT_PID=$!
+	if ! wait_mounted "$MNT_PT" "$PT_PID"; then
+		echo "bench: passthrough_ll did not mount $1; its log:" >&2
+		tail -n 20 "$PT_LOG" >&2
+		exit 1
+	fi
+}
+
+pt_umount() {
+	local rc=0
+	fusermount3 -u "$MNT_PT"
+	wait "$PT_PID" || rc=$?
+	[ "$rc" -eq 0 ] || anomaly "passthrough_ll exited with status $rc at unmount"
+	PT_PID=''
+}
+
+# Make the tree of FS (built by the build workload) visible; ROOT is where.
+fs_up() { # FS BACKING_NAME
+	case $1 in
+	gfs) gfs_mount "$GFS_BACK/$2"; ROOT=$MNT_GFS ;;
+	pt) pt_mount "$PT_BACK/$2"; ROOT=$MNT_PT ;;
+	native) ROOT=$NATIVE/$2 ;;
+	esac
+}
+
+fs_down() { # FS
+	case $1 in
+	gfs) gfs_umount ;;
+	pt) pt_umount ;;
+	native) ;;
+	esac
+}
+
+# The filesystems in run R's order: the first one rotates.
+order() { # R FS...
+	local r=$1; shift
+	local all=("$@") n=$# i
+	for ((i = 0; i < n; i++)); do
+		echo "${all[(i + r - 1) % n]}"
+	done
+}
+
+ALL_FS=(gfs pt native)
+
+# ---- workloads on all three ----
+
+walk() { find "$1" -printf '%s %m %u\n'; }
+
+bench_build() {
+	local r fs out secs
+	for r in $(seq "$RUNS"); do
+		for fs in $(order "$r" "${ALL_FS[@]}"); do
+			case $fs in
+			gfs) mkdir "$GFS_BACK/build-$r" ;;
+			pt) mkdir "$PT_BACK/build-$r" ;;
+			native) mkdir "$NATIVE/build-$r" ;;
+			esac
+			fs_up "$fs" "build-$r"
+			if out=$("$BENCH" build "$ROOT" "${TREE[@]}" 2>"$WORK/out/err"); then
+				secs=$out
+			else
+				secs=0
+				failed build "$fs" "gfs-bench build: $(cat "$WORK/out/err")"
+			fi
+			record build "$fs" "$secs"
+			fs_down "$fs"
+		done
+	done
+	# the last run's trees serve the walks and stats; free the others
+	for ((r = 1; r < RUNS; r++)); do
+		rm -rf "$GFS_BACK/build-$r" "$PT_BACK/build-$r" "$NATIVE/build-$r"
+	done
+}
+
+bench_walks() {
+	local r fs n
+	for r in $(seq "$RUNS"); do
+		for fs in $(order "$r" "${ALL_FS[@]}"); do
+			fs_up "$fs" "build-$RUNS"
+			timed walk_cold "$fs" walk "$ROOT" >"$WORK/out/walk" 2>"$WORK/out/err"
+			record walk_cold "$fs" "$TIMED"
+			stderr_check walk_cold "$fs" "$WORK/out/err"
+			WALK_ENTRIES[$fs]=$(wc -l <"$WORK/out/walk")
+			timed walk_warm "$fs" walk "$ROOT" >"$WORK/out/walk" 2>"$WORK/out/err"
+			record walk_warm "$fs" "$TIMED"
+			stderr_check walk_warm "$fs" "$WORK/out/err"
+			n=$(wc -l <"$WORK/out/walk")
+			[ "$n" = "${WALK_ENTRIES[$fs]}" ] ||
+				anomaly "walk on $fs: $n entries warm, ${WALK_ENTRIES[$fs]} cold"
+			fs_down "$fs"
+		done
+	done
+}
+
+bench_stat() {
+	local r fs out w
+	for r in $(seq "$RUNS"); do
+		for fs in $(order "$r" "${ALL_FS[@]}"); do
+			fs_up "$fs" "build-$RUNS"
+			for w in stat_cold stat_warm; do
+				if out=$("$BENCH" stat "$ROOT" "$NSTAT" "$r" 2>"$WORK/out/err"); then
+					record "$w" "$fs" "$out"
+				else
+					record "$w" "$fs" 0
+					failed "$w" "$fs" "gfs-bench stat: $(cat "$WORK/out/err")"
+				fi
+			done
+			fs_down "$fs"
+		done
+	done
+}
+
+drop_caches() {
+	sync
+	[ "$DROP_CACHES" = yes ] && echo 3 >/proc/sys/vm/drop_caches
+	return 0
+}
+
+bench_sequential() {
+	local r fs file bytes
+	bytes=$((SEQ_MB * 1048576))
+	for r in $(seq "$RUNS"); do
+		for fs in $(order "$r" "${ALL_FS[@]}"); do
+			case $fs in
+			gfs) fs_up gfs "seq-$r"
+			     mkdir -p "$ROOT/seq/img/1.0.0"
+			     file=$ROOT/seq/img/1.0.0/disk.raw ;;
+			pt) mkdir "$PT_BACK/seq-$r"; fs_up pt "seq-$r"
+			    file=$ROOT/disk.raw ;;
+			native) mkdir "$NATIVE/seq-$r"; fs_up native "seq-$r"
+				file=$ROOT/disk.raw ;;
+			esac
+			drop_caches
+			timed seq_write "$fs" dd if=/dev/zero of="$file" bs=1M \
+				count="$SEQ_MB" conv=fsync status=none
+			record seq_write "$fs" "$(calc "$bytes / 1e6 / $TIMED")"
+			[ "$(stat -c %s "$file")" = "$bytes" ] ||
+				anomaly "seq_write on $fs: size $(stat -c %s "$file"), not $bytes"
+			drop_caches
+			timed seq_read "$fs" dd if="$file" of=/dev/null bs=1M status=none
+			record seq_read "$fs" "$(calc "$bytes / 1e6 / $TIMED")"
+			rm -f "$file" || anomaly "rm of the sequential file on $fs failed"
+			fs_down "$fs"
+			case $fs in
+			gfs) rm -rf "$GFS_BACK/seq-$r" ;;
+			pt) rm -rf "$PT_BACK/seq-$r" ;;
+			native) rm -rf "$NATIVE/seq-$r" ;;
+			esac
+		done
+	done
+}
+
+# ---- galleryfs alone: soft delete, restore, hard delete ----
+
+count_entries() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
+
+bench_softdelete() {
+	local r g ino n
+	for r in $(seq "$RUNS"); do
+		gfs_mount "$GFS_BACK/sd-$r"
+		g=$MNT_GFS/g1
+		"$BENCH" build "$MNT_GFS" 1 1 "$NDEL" >/dev/null
+		setfattr -n user.acg.softDelete -v true "$g"
+		ino=$(stat -c %i "$g/d1/1.0.0")
+
+		set -- "$g"/d1/*
+		timed softdelete gfs rm -r -- "$@" 2>"$WORK/out/err"
+		record softdelete gfs "$(calc "$NDEL / $TIMED")"
+		stderr_check softdelete gfs "$WORK/out/err"
+		n=$(count_entries "$g/.softdeleted/d1")
+		if [ "$n" != "$NDEL" ] || [ "$(count_entries "$g/d1")" != 0 ]; then
+			anomaly "soft delete: $n of $NDEL versions in .softdeleted/d1"
+		fi
+
+		set -- "$g"/.softdeleted/d1/*
+		timed restore gfs mv -- "$@" "$g/d1/" 2>"$WORK/out/err"
+		record restore gfs "$(calc "$NDEL / $TIMED")"
+		stderr_check restore gfs "$WORK/out/err"
+		n=$(count_entries "$g/d1")
+		[ "$n" = "$NDEL" ] ||
+			anomaly "restore: $n of $NDEL versions back in d1"
+		[ "$(stat -c %i "$g/d1/1.0.0")" = "$ino" ] ||
+			anomaly "restore: 1.0.0 came back with another inode number (copied?)"
+
+		rm -r -- "$g"/d1/*
+		set -- "$g"/.softdeleted/d1/*
+		timed harddelete gfs rm -r -- "$@" 2>"$WORK/out/err"
+		record harddelete gfs "$(calc "$NDEL / $TIMED")"
+		stderr_check harddelete gfs "$WORK/out/err"
+		n=$(count_entries "$g/.softdeleted")
+		[ "$n" = 0 ] || anomaly "hard delete: .softdeleted still lists $n entries"
+		gfs_umount
+		rm -rf "$GFS_BACK/sd-$r"
+	done
+}
+
+# ---- galleryfs alone: scale ----
+
+declare -A POPULATE=()
+
+bench_scale() {
+	local r size n out
+	for size in small big; do
+		if [ $size = small ]; then set -- "${SCALE_SMALL[@]}"; else set -- "${SCALE_BIG[@]}"; fi
+		progress "populating $((${1} * ${2} * ${3})) versions through core"
+		if ! POPULATE[$size]=$("$BENCH" populate "$GFS_BACK/scale-$size" "$@"); then
+			failed populate "$size" "gfs-bench populate failed"
+			POPULATE[$size]=0
+		fi
+		progress "populate $size: ${POPULATE[$size]} s"
+	done
+	for r in $(seq "$RUNS"); do
+		for size in $(order "$r" small big); do
+			gfs_mount "$GFS_BACK/scale-$size"
+			record scale_mount "$size" "$(calc "$MOUNT_SECONDS * 1000")"
+			timed scale_ls "$size" ls -l "$MNT_GFS/g1/d1" >"$WORK/out/ls" 2>"$WORK/out/err"
+			record scale_ls "$size" "$(calc "$TIMED * 1000")"
+			stderr_check scale_ls "$size" "$WORK/out/err"
+			n=$(($(wc -l <"$WORK/out/ls") - 1))
+			[ "$n" = "${SCALE_SMALL[2]}" ] ||
+				anomaly "scale $size: ls -l listed $n versions, not ${SCALE_SMALL[2]}"
+			if out=$("$BENCH" stat "$MNT_GFS" "$NSCALE_STAT" "$r" 2>"$WORK/out/err"); then
+				record scale_stat "$size" "$(calc "$out / $NSCALE_STAT * 1e6")"
+			else
+				record scale_stat "$size" 0
+				failed scale_stat "$size" "gfs-bench stat: $(cat "$WORK/out/err")"
+			fi
+			record scale_rss "$size" "$(calc "$(awk '/^VmHWM/ { print $2 }' \
+				/proc/"$GFS_PID"/status) / 1024")"
+			gfs_umount
+		done
+	done
+}
+
+# ---- reporting ----
+
+median() { # VALUES...
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# A number for the table: three significant digits, no exponent.
+fmt() {
+	awk -v x="$1" 'BEGIN {
+		if (x >= 100) printf "%.0f", x; else if (x >= 10) printf "%.1f", x;
+		else if (x >= 1) printf "%.2f", x; else if (x == 0) printf "0";
+		else if (x >= 0.01) printf "%.3f", x; else printf "%.4f", x }'
+}
+
+cell() { # WORKLOAD FS -> formatted median, "fail" or "-"
+	local k="$1 $2"
+	if [ -n "${FAILED[$k]:-}" ]; then echo fail
+	elif [ -n "${SAMPLES[$k]:-}" ]; then
+		# shellcheck disable=SC2086
+		fmt "$(median ${SAMPLES[$k]})"
+	else echo -; fi
+}
+
+med() { # WORKLOAD FS -> raw median or empty
+	local k="$1 $2"
+	[ -z "${FAILED[$k]:-}" ] && [ -n "${SAMPLES[$k]:-}" ] || return 0
+	# shellcheck disable=SC2086
+	median ${SAMPLES[$k]}
+}
+
+ratio() { # A B -> A / B to two decimals, or "-"
+	if [ -n "$1" ] && [ -n "$2" ] && awk -v b="$2" 'BEGIN { exit !(b > 0) }'; then
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	else echo -; fi
+}
+
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+
+json_runs() { # WORKLOAD FS
+	local k="$1 $2" m runs
+	m=$(med "$1" "$2")
+	runs=${SAMPLES[$k]:-}
+	printf '{"median": %s, "runs": [%s], "failed": %s}' "${m:-null}" \
+		"${runs// /, }" \
+		"$([ -n "${FAILED[$k]:-}" ] && echo true || echo false)"
+}
+
+thousands() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
+
+report() {
+	local stamp=$1 md json w label unit better g p
+	mkdir -p "$REPO/results"
+	md=$REPO/results/bench-$stamp.md
+	json=$REPO/results/bench-$stamp.json
+
+	local cpu mem kernel fuse_ver commit dirty
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	kernel=$(uname -r)
+	fuse_ver="libfuse $(pkg-config --modversion fuse3) ($(dpkg-query -W -f='${Version}' libfuse3-dev))"
+	commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	dirty=$(git -C "$REPO" status --porcelain 2>/dev/null | wc -l)
+
+	WORKLOADS=(
+		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower"
+		"walk_cold|cold walk: find -printf after a fresh mount|s|lower"
+		"walk_warm|warm walk: the same again|s|lower"
+		"stat_cold|random stat ×$NSTAT after a fresh mount|s|lower"
+		"stat_warm|random stat ×$NSTAT again (warm)|s|lower"
+		"seq_write|sequential write $SEQ_MB MiB (dd conv=fsync)|MB/s|higher"
+		"seq_read|sequential read $SEQ_MB MiB (dd, caches dropped)|MB/s|higher"
+	)
+	GFS_ONLY=(
+		"softdelete|soft delete: rm -r of $NDEL versions"
+		"restore|restore: mv of the same $NDEL back"
+		"harddelete|hard delete: rm -r of $NDEL in .softdeleted"
+	)
+	SCALE=(
+		"scale_mount|mount time (start until mountpoint -q)|ms"
+		"scale_rss|daemon peak RSS (VmHWM)|MiB"
+		"scale_stat|stat latency (mean of $NSCALE_STAT random)|µs"
+		"scale_ls|ls -l of a ${SCALE_SMALL[2]}-version definition (cold)|ms"
+	)
+	local small_label big_label
+	small_label="$(thousands "$NSMALL") versions"
+	big_label="$(thousands "$NBIG") versions"
+
+	{
+		echo "# galleryfs benchmark ($MODE)"
+		echo
+		echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); galleryfs $commit" \
+			"($dirty files changed in the work tree)"
+		echo "- machine: $(nproc) CPUs, $cpu; $mem; kernel $kernel"
+		echo "- $fuse_ver; passthrough_ll -o $PT_OPTS (compiled -O2)"
+		echo "- backing: tmpfs for all three (galleryfs data_dir," \
+			"passthrough_ll source, native)"
+		echo "- medians of $RUNS runs, alternating filesystems (rotating order)"
+		echo "- entries walked by find: galleryfs ${WALK_ENTRIES[gfs]:-?}," \
+			"passthrough_ll ${WALK_ENTRIES[pt]:-?}, tmpfs ${WALK_ENTRIES[native]:-?}" \
+			"(galleryfs adds a .softdeleted per gallery)"
+		if [ "$DROP_CACHES" = yes ]; then
+			echo "- page cache dropped (drop_caches=3) before each sequential write and read"
+		else
+			echo "- drop_caches not permitted: sequential reads may come from the page cache"
+		fi
+		echo
+		echo "| workload | unit | galleryfs | passthrough_ll | tmpfs | galleryfs / passthrough_ll |"
+		echo "|---|---|---:|---:|---:|---:|"
+		for w in "${WORKLOADS[@]}"; do
+			IFS='|' read -r key label unit better <<<"$w"
+			g=$(med "$key" gfs); p=$(med "$key" pt)
+			echo "| $label | $unit | $(cell "$key" gfs) | $(cell "$key" pt) |" \
+				"$(cell "$key" native) | $(ratio "$g" "$p") ($better is better) |"
+		done
+		echo
+		echo "galleryfs alone (gallery with soft delete on):"
+		echo
+		echo "| workload | versions/s |"
+		echo "|---|---:|"
+		for w in "${GFS_ONLY[@]}"; do
+			IFS='|' read -r key label <<<"$w"
+			echo "| $label | $(cell "$key" gfs) |"
+		done
+		echo
+		echo "galleryfs alone, scale (catalogs written through core):"
+		echo
+		echo "| measure | unit | $small_label | $big_label | ratio |"
+		echo "|---|---|---:|---:|---:|"
+		echo "| populate through core (once) | s | $(fmt "${POPULATE[small]:-0}") |" \
+			"$(fmt "${POPULATE[big]:-0}") | $(ratio "${POPULATE[big]:-}" "${POPULATE[small]:-}") |"
+		for w in "${SCALE[@]}"; do
+			IFS='|' read -r key label unit <<<"$w"
+			echo "| $label | $unit | $(cell "$key" small) | $(cell "$key" big) |" \
+				"$(ratio "$(med "$key" big)" "$(med "$key" small)") |"
+		done
+		echo
+		if [ ${#ANOMALIES[@]} -eq 0 ]; then
+			echo "Anomalies: none."
+		else
+			echo "Anomalies:"
+			echo
+			printf -- '- %s\n' "${ANOMALIES[@]}"
+		fi
+	} >"$md"
+
+	{
+		echo "{"
+		echo "  \"mode\": $(json_str "$MODE"), \"runs\": $RUNS,"
+		echo "  \"date\": $(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),"
+		echo "  \"galleryfs_commit\": $(json_str "$commit"), \"work_tree_changes\": $dirty,"
+		echo "  \"machine\": {\"nproc\": $(nproc), \"cpu\": $(json_str "$cpu"),"
+		echo "    \"memory\": $(json_str "$mem"), \"kernel\": $(json_str "$kernel")},"
+		echo "  \"libfuse\": $(json_str "$fuse_ver"),"
+		echo "  \"passthrough_ll_options\": $(json_str "$PT_OPTS"),"
+		echo "  \"drop_caches\": $([ "$DROP_CACHES" = yes ] && echo true || echo false),"
+		echo "  \"tree\": {\"galleries\": ${TREE[0]}, \"definitions\": ${TREE[1]}, \"versions\": ${TREE[2]}},"
+		echo "  \"workloads\": ["
+		local sep=''
+		for w in "${WORKLOADS[@]}"; do
+			IFS='|' read -r key label unit better <<<"$w"
+			printf '%s    {"name": %s, "label": %s, "unit": %s, "better": %s,\n' \
+				"$sep" "$(json_str "$key")" "$(json_str "$label")" \
+				"$(json_str "$unit")" "$(json_str "$better")"
+			printf '     "galleryfs": %s,\n     "passthrough_ll": %s,\n     "tmpfs": %s,\n' \
+				"$(json_runs "$key" gfs)" "$(json_runs "$key" pt)" \
+				"$(json_runs "$key" native)"
+			g=$(ratio "$(med "$key" gfs)" "$(med "$key" pt)")
+			printf '     "ratio_galleryfs_passthrough_ll": %s}' \
+				"$([ "$g" = - ] && echo null || echo "$g")"
+			sep=$',\n'
+		done
+		printf '\n  ],\n  "galleryfs_only": [\n'
+		sep=''
+		for w in "${GFS_ONLY[@]}"; do
+			IFS='|' read -r key label <<<"$w"
+			printf '%s    {"name": %s, "label": %s, "unit": "versions/s", "better": "higher", "count": %s,\n     "galleryfs": %s}' \
+				"$sep" "$(json_str "$key")" "$(json_str "$label")" "$NDEL" \
+				"$(json_runs "$key" gfs)"
+			sep=$',\n'
+		done
+		printf '\n  ],\n  "scale": {\n'
+		printf '    "small_versions": %s, "big_versions": %s,\n' "$NSMALL" "$NBIG"
+		printf '    "populate_seconds": {"small": %s, "big": %s},\n' \
+			"${POPULATE[small]:-null}" "${POPULATE[big]:-null}"
+		printf '    "measures": [\n'
+		sep=''
+		for w in "${SCALE[@]}"; do
+			IFS='|' read -r key label unit <<<"$w"
+			g=$(ratio "$(med "$key" big)" "$(med "$key" small)")
+			printf '%s      {"name": %s, "label": %s, "unit": %s,\n       "small": %s,\n       "big": %s,\n       "ratio_big_small": %s}' \
+				"$sep" "$(json_str "$key")" "$(json_str "$label")" \
+				"$(json_str "$unit")" "$(json_runs "$key" small)" \
+				"$(json_runs "$key" big)" \
+				"$([ "$g" = - ] && echo null || echo "$g")"
+			sep=$',\n'
+		done
+		printf '\n    ]\n  },\n  "anomalies": ['
+		sep=''
+		for w in "${ANOMALIES[@]}"; do
+			printf '%s\n    %s' "$sep" "$(json_str "$w")"
+			sep=','
+		done
+		printf '\n  ]\n}\n'
+	} >"$json"
+
+	cat "$md"
+	echo
+	echo "written: results/bench-$stamp.md, results/bench-$stamp.json"
+}
+
+# ---- the run ----
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+declare -A WALK_ENTRIES=()
+T_START=$SECONDS
+progress "mode $MODE: $RUNS runs; tree ${TREE[*]}; work dir $WORK"
+bench_build
+bench_walks
+bench_stat
+bench_sequential
+bench_softdelete
+bench_scale
+progress "finished in $((SECONDS - T_START)) s"
+report "$STAMP"
