@@ -13,9 +13,9 @@
  *    tree enforces;
  *  - a soft-deleted row has deleted_at and purge_at; a live row has neither.
  *
- * Every public operation runs inside one transaction (struct gfs_txn).
- * Writes are serialized on one connection; reads use a pool of connections
- * so that lookups proceed while a write commits (WAL).
+ * Every public operation runs inside one transaction (struct gfs_txn), on
+ * the one connection of the catalog, which holds the database in exclusive
+ * locking mode while the daemon runs.
  */
 #ifndef GFS_CATALOG_H
 #define GFS_CATALOG_H

@@ -49,5 +49,6 @@ crash_fs
 touch "$DATA/objects/3f/999999" "$DATA/objects/ff/999999"
 mount_fs || exit 1
 check "stray objects are removed after an unclean end" test ! -e "$DATA/objects/3f/999999" -a ! -e "$DATA/objects/ff/999999"
+check_umount "unmount after the repair"
 check "the catalog passes integrity_check" bash -c "[ \"\$(sqlite3 '$DATA/catalog.db' 'PRAGMA integrity_check')\" = ok ]"
 finish
