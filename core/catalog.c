@@ -899,8 +899,9 @@ bool cat_definition_move_conflict(struct gfs_txn *t, int64_t definition,
 
 int cat_galleries_on(struct gfs_txn *t, cat_node_fn fn, void *arg)
 {
+	/* galleries are the root's children */
 	static const char SQL[] = "SELECT " NODE_COLS " FROM node"
-		" WHERE type = 1 AND state = 0 AND soft_delete = 1 ORDER BY id";
+		" WHERE parent = 0 AND state = 0 AND soft_delete = 1 ORDER BY id";
 	return visit_nodes(stmt(t, SQL), fn, arg);
 }
 
@@ -1108,8 +1109,9 @@ int cat_files(struct gfs_txn *t, cat_id_fn fn, void *arg)
 
 int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg)
 {
-	static const char SQL[] = "SELECT id, size FROM node WHERE state = 2"
-		" ORDER BY id";
+	/* orphans have no parent: found through node_children, not a scan */
+	static const char SQL[] = "SELECT id, size FROM node WHERE parent IS NULL"
+		" AND state = 2 ORDER BY id";
 	return visit_ids(stmt(t, SQL), fn, arg);
 }
 

@@ -24,6 +24,7 @@
 
 #define EXIT_CONFIG 2
 #define LIVE_TIMEOUT 86400.0
+#define DEFAULT_IDLE_THREADS 2
 
 struct options {
 	char *config;
@@ -262,8 +263,13 @@ int main(int argc, char *argv[])
 
 	struct fuse_loop_config *lc = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(lc, cmd.clone_fd);
-	if (cmd.max_idle_threads != UINT_MAX)
-		fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+	/* Few idle workers: a walk is one request after another, and waking a
+	 * different sleeping thread for each costs more than the request
+	 * itself (measured: 10 idle threads walk 30-50% slower than 2; with 1,
+	 * threads are created and destroyed all the time). More are started
+	 * whenever all are busy. */
+	fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads != UINT_MAX ?
+					cmd.max_idle_threads : DEFAULT_IDLE_THREADS);
 	if (cmd.max_threads)
 		fuse_loop_cfg_set_max_threads(lc, cmd.max_threads);
 	status = cmd.singlethread ? fuse_session_loop(d.se) :

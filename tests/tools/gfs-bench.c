@@ -146,7 +146,10 @@ static uint64_t next_random(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static int stat_random(const char *root, long n, uint64_t seed)
+/* n stats of random versions (and files) of the tree under root; with
+ * max_d > 0 only in gallery g1's first max_d definitions, so that catalogs
+ * of different sizes can be asked the very same paths. */
+static int stat_random(const char *root, long n, uint64_t seed, long max_d)
 {
 	char path[4096];
 	struct stat st;
@@ -156,6 +159,10 @@ static int stat_random(const char *root, long n, uint64_t seed)
 	long nd = ng ? probe(path, "d", 1) : 0;
 	snprintf(path, sizeof(path), "%s/g1/d1", root);
 	long nv = nd ? probe(path, "1.0.", 0) : 0;
+	if (max_d > 0) {
+		ng = 1;
+		nd = nd < max_d ? nd : max_d;
+	}
 	if (!ng || !nd || !nv) {
 		fprintf(stderr, "gfs-bench: no tree gI/dJ/1.0.K under %s\n", root);
 		return 1;
@@ -321,7 +328,7 @@ static int populate(const char *data_dir, long ng, long nd, long nv)
 static int usage(void)
 {
 	fprintf(stderr, "usage: gfs-bench build ROOT G D V\n"
-			"       gfs-bench stat ROOT N SEED\n"
+			"       gfs-bench stat ROOT N SEED [MAX_DEFINITIONS]\n"
 			"       gfs-bench populate DATA_DIR G D V\n");
 	return 2;
 }
@@ -331,9 +338,10 @@ int main(int argc, char *argv[])
 	if (argc == 6 && !strcmp(argv[1], "build"))
 		return build(argv[2], count_arg(argv[3], "G"), count_arg(argv[4], "D"),
 			     count_arg(argv[5], "V"));
-	if (argc == 5 && !strcmp(argv[1], "stat"))
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "stat"))
 		return stat_random(argv[2], count_arg(argv[3], "N"),
-				   strtoull(argv[4], NULL, 10));
+				   strtoull(argv[4], NULL, 10),
+				   argc == 6 ? count_arg(argv[5], "MAX_DEFINITIONS") : 0);
 	if (argc == 6 && !strcmp(argv[1], "populate"))
 		return populate(argv[2], count_arg(argv[3], "G"),
 				count_arg(argv[4], "D"), count_arg(argv[5], "V"));
