@@ -596,6 +596,40 @@ int cat_node_update(struct gfs_txn *t, const struct gfs_node *n)
 	return step_done(st);
 }
 
+int cat_node_update_attrs(struct gfs_txn *t, const struct gfs_node *n)
+{
+	static const char SQL[] = "UPDATE node SET mode=?, uid=?, gid=?, size=?,"
+		" blocks=?, atime=?, mtime=?, ctime=?, gen=?, mirror_gen=?,"
+		" location=?, kind=?, sharing=?, soft_delete=?, prov=?, vmss_flex=?"
+		" WHERE id = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	int i = 1;
+	sqlite3_bind_int64(st, i++, n->mode);
+	sqlite3_bind_int64(st, i++, n->uid);
+	sqlite3_bind_int64(st, i++, n->gid);
+	sqlite3_bind_int64(st, i++, n->size);
+	sqlite3_bind_int64(st, i++, n->blocks);
+	sqlite3_bind_int64(st, i++, n->atime);
+	sqlite3_bind_int64(st, i++, n->mtime);
+	sqlite3_bind_int64(st, i++, n->ctime);
+	sqlite3_bind_int64(st, i++, (int64_t)n->gen);
+	sqlite3_bind_int64(st, i++, (int64_t)n->mirror_gen);
+	if (n->location[0])
+		sqlite3_bind_text(st, i, n->location, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+	i++;
+	sqlite3_bind_int(st, i++, n->kind);
+	sqlite3_bind_int(st, i++, n->sharing);
+	sqlite3_bind_int(st, i++, n->soft_delete);
+	sqlite3_bind_int(st, i++, n->prov);
+	sqlite3_bind_int(st, i++, n->vmss_flex);
+	sqlite3_bind_int64(st, i, n->id);
+	return step_done(st);
+}
+
 int cat_node_delete(struct gfs_txn *t, int64_t id)
 {
 	static const char SQL[] = "DELETE FROM node WHERE id = ?";

@@ -20,7 +20,7 @@ int touch_dir(struct op *op, int64_t id)
 	if (r < 0)
 		return r;
 	d.mtime = d.ctime = op->now_ns;
-	return cat_node_update(op->t, &d);
+	return cat_node_update_attrs(op->t, &d);
 }
 
 /* Resolve the parent, describe it for the policy, and find what already

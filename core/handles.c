@@ -271,7 +271,7 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 		n.mtime = mtime;
 		n.ctime = ctime;
 	}
-	if ((r = cat_node_update(op.t, &n)) < 0)
+	if ((r = cat_node_update_attrs(op.t, &n)) < 0)
 		return op_fail(&op, r, "flush");
 	r = op_commit(&op, durable);
 	if (r == 0) {
@@ -308,7 +308,7 @@ void gfs_handle_read(struct gfs_core *c, struct gfs_handle *h)
 		return;
 	if (cat_node_get(op.t, f->id, &n) == 0) {
 		n.atime = now;
-		if (cat_node_update(op.t, &n) == 0) {
+		if (cat_node_update_attrs(op.t, &n) == 0) {
 			op_commit(&op, false);
 			return;
 		}

@@ -327,7 +327,7 @@ int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 		/* empty: nothing changes, but the kernel now holds a dead
 		 * inode for it, so it comes back under a new generation */
 		v.n.mirror_gen++;
-		r = cat_node_update(op.t, &v.n);
+		r = cat_node_update_attrs(op.t, &v.n);
 		break;
 	case GFS_AT_SD_VERSION:
 		r = version_delete_for_good(&op, &v.n);

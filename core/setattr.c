@@ -88,7 +88,7 @@ int gfs_setattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	else if (s->what & GFS_SET_MTIME)
 		n->mtime = ns_of(s->mtime);
 	n->ctime = (s->what & GFS_SET_CTIME) ? ns_of(s->ctime) : op.now_ns;
-	if ((r = cat_node_update(op.t, n)) < 0)
+	if ((r = cat_node_update_attrs(op.t, n)) < 0)
 		return op_fail(&op, r, "setattr");
 	/* the row now holds the truth; a pending write time must not
 	 * overwrite an explicit one at close */

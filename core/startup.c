@@ -90,7 +90,7 @@ static int check_object(void *arg, int64_t id, int64_t size)
 			close(fd);
 		if ((k->r = cat_node_get(k->op->t, id, &n)) == 0) {
 			n.size = n.blocks = 0;
-			k->r = cat_node_update(k->op->t, &n);
+			k->r = cat_node_update_attrs(k->op->t, &n);
 		}
 		gfs_log(GFS_LOG_ERROR, "check: the content of file %lld (%s, %lld "
 			"bytes) is missing from the object store; it now reads as "
@@ -107,7 +107,7 @@ static int check_object(void *arg, int64_t id, int64_t size)
 					 st.st_mtim.tv_nsec;
 			if (omtime > n.mtime)
 				n.mtime = n.ctime = omtime;
-			k->r = cat_node_update(k->op->t, &n);
+			k->r = cat_node_update_attrs(k->op->t, &n);
 		}
 		k->resized++;
 		return k->r != 0;

@@ -445,7 +445,7 @@ int gfs_setxattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	}
 	if (r == 0) {
 		v.n.ctime = op.now_ns;
-		r = cat_node_update(op.t, &v.n);
+		r = cat_node_update_attrs(op.t, &v.n);
 	}
 	if (r < 0)
 		return op_fail(&op, r, "setxattr");
@@ -485,7 +485,7 @@ int gfs_removexattr(struct gfs_core *c, const struct gfs_caller *who,
 	}
 	if (r == 0) {
 		v.n.ctime = op.now_ns;
-		r = cat_node_update(op.t, &v.n);
+		r = cat_node_update_attrs(op.t, &v.n);
 	}
 	if (r < 0)
 		return op_fail(&op, r, "removexattr");
