@@ -9,7 +9,7 @@ GFS_PACKAGES=(
 	libfuse3-dev fuse3 libsqlite3-dev libinih-dev
 	sqlite3 attr rsync tar faketime libfaketime passwd util-linux procps
 	clang libclang-rt-14-dev
-	libglib2.0-bin restic borgbackup man-db systemd
+	libglib2.0-bin restic borgbackup man-db systemd valgrind
 )
 
 gfs_install_packages() {

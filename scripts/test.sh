@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# test.sh — install what is missing, build (plain and with ASan+UBSan), run
-# every unit and integration test under both builds, and print one line:
-# "N passed, N failed[, N skipped]". Exit status 0 only when nothing failed.
+# test.sh — install what is missing, build, run every test, and print one
+# line: "N passed, N failed[, N skipped]". Exit status 0 only when nothing
+# failed. The passes:
+#   build        unit and integration tests on the plain build
+#   build-asan   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   build-tsan   concurrency and crash tests under ThreadSanitizer
+#   valgrind     lifecycle tests with the daemon under valgrind (leaks at exit)
+#   build-fuzz   libFuzzer targets (clang), a bounded time each
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh FILTER     only test files whose name contains FILTER
@@ -13,11 +18,17 @@ gfs_install_packages || exit 1
 filter=${1:-}
 results=$(mktemp -d /tmp/gfs-test.XXXXXX)
 trap 'rm -rf "$results"' EXIT
+FUZZ_SECONDS=${GFS_FUZZ_SECONDS:-20}
 
 echo "== build"
 gfs_build build || exit 1
 gfs_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dbuildtype=debug || exit 1
+gfs_build build-tsan -Db_sanitize=thread -Db_lundef=false || exit 1
+if [ -f tests/fuzz/meson.build ]; then
+	CC=clang gfs_build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false || exit 1
+fi
 
 # Users and groups the tests act as (runuser/setpriv): created once.
 for g in acg-admins gfs-team; do getent group "$g" >/dev/null || groupadd "$g"; done
@@ -29,6 +40,7 @@ usermod -a -G gfs-team gfs-galadmin
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=88"
 
 run_tap() { # label command...: run one TAP producer, keep its output
 	local label=$1; shift
@@ -45,22 +57,53 @@ run_tap() { # label command...: run one TAP producer, keep its output
 	fi
 }
 
+wanted() { case "$1" in *"$filter"*) return 0 ;; *) return 1 ;; esac; }
+
+integration() { # label galleryfs-binary test-file
+	run_tap "$1 integration $(basename "$3" .sh)" \
+		env GFS_BIN="$2" GFS_TRY="$PWD/build/tests/tools/gfs-try" \
+		GFS_SANITIZED=$([ "$1" = build ] && echo 0 || echo 1) bash "$3"
+}
+
 for build in build build-asan; do
 	for t in "$build"/tests/test_*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
-		case "$t" in *"$filter"*) ;; *) continue ;; esac
+		[ -f "$t" ] && [ -x "$t" ] && wanted "$t" || continue
 		run_tap "$build unit $(basename "$t")" \
 			env GFS_TEST_DATA="$PWD/tests/data" "$t"
 	done
 	for t in tests/integration/t_*.sh; do
-		case "$t" in *"$filter"*) ;; *) continue ;; esac
-		run_tap "$build integration $(basename "$t" .sh)" \
-			env GFS_BIN="$PWD/$build/fs/galleryfs" \
-			GFS_TRY="$PWD/build/tests/tools/gfs-try" \
-			GFS_SANITIZED=$([ "$build" = build-asan ] && echo 1 || echo 0) \
-			bash "$t"
+		wanted "$t" && integration "$build" "$PWD/$build/fs/galleryfs" "$t"
 	done
 done
+
+# ThreadSanitizer: what runs many requests at once
+for t in tests/integration/t_concurrency.sh tests/integration/t_crash.sh \
+	tests/integration/t_softdelete.sh; do
+	[ -f "$t" ] && wanted "$t" && integration build-tsan "$PWD/build-tsan/fs/galleryfs" "$t"
+done
+
+# valgrind: the daemon must free everything by the time it exits
+cat >"$results/galleryfs-valgrind" <<EOT
+#!/bin/sh
+exec valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=89 \
+	--log-fd=2 "$PWD/build/fs/galleryfs" "\$@"
+EOT
+chmod +x "$results/galleryfs-valgrind"
+for t in tests/integration/t_softdelete.sh tests/integration/t_files.sh \
+	tests/integration/t_xattr.sh tests/integration/t_tree.sh; do
+	wanted "$t" && integration valgrind "$results/galleryfs-valgrind" "$t"
+done
+
+# libFuzzer: every target for a bounded time, regressions replayed first
+if [ -x tests/fuzz/run.sh ] && wanted fuzz; then
+	run_tap "build-fuzz fuzz" tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
+fi
+
+# the figures the README's reliability section records
+figures=$(cat "$results"/*.tap 2>/dev/null |
+	grep -E '^# (crash|concurrency|fuzz executions|hostile):' | sort | uniq)
+[ -n "$figures" ] && { echo "== figures"; echo "$figures" | sed 's/^/   /'; }
 
 passed=$(cat "$results"/*.tap 2>/dev/null | grep -E '^ok ' | grep -vc '# SKIP')
 skipped=$(cat "$results"/*.tap 2>/dev/null | grep -E '^ok ' | grep -c '# SKIP')
