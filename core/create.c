@@ -56,6 +56,29 @@ static int creation_request(struct op *op, uint64_t parent, const char *name,
 	return 0;
 }
 
+/* Begin a creation: the transaction, the parent and what carries the name
+ * already (EEXIST, as the kernel would say when it knows), then the
+ * policy. On refusal the transaction is over and -errno returned. */
+static int creation_begin(struct op *op, struct gfs_core *c, bool write,
+			  uint64_t parent, const char *name, enum gfs_action action,
+			  struct view *p, struct gfs_request *req,
+			  struct gfs_err *err)
+{
+	bool exists;
+	int r = op_begin(op, c, write, err);
+	if (r < 0)
+		return r;
+	if ((r = creation_request(op, parent, name, action, p, req, &exists)) < 0)
+		return op_fail(op, r, "create");
+	if (exists) {
+		op_abort(op);
+		return gfs_err_set(err, EEXIST, "exists");
+	}
+	if ((r = policy_ask(op, req)) < 0)
+		op_abort(op);
+	return r;
+}
+
 static void new_node(struct op *op, const struct gfs_caller *who,
 		     const struct view *p, enum gfs_type type, const char *name,
 		     mode_t mode, struct gfs_node *n)
@@ -129,21 +152,10 @@ int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	bool exists;
-	int r = op_begin(&op, c, true, err);
+	int r = creation_begin(&op, c, true, parent, name, GFS_ACT_MKDIR, &p, &req,
+			       err);
 	if (r < 0)
 		return r;
-	if ((r = creation_request(&op, parent, name, GFS_ACT_MKDIR, &p, &req,
-				  &exists)) < 0)
-		return op_fail(&op, r, "mkdir");
-	if (exists) {            /* the kernel's own answer, when it knows */
-		op_abort(&op);
-		return gfs_err_set(err, EEXIST, "exists");
-	}
-	if ((r = policy_ask(&op, &req)) < 0) {
-		op_abort(&op);
-		return r;
-	}
 	static const enum gfs_type child_type[] = {
 		[GFS_AT_ROOT] = GFS_GALLERY,
 		[GFS_AT_GALLERY] = GFS_DEFINITION,
@@ -167,21 +179,10 @@ static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	bool exists;
-	int r = op_begin(&op, c, true, err);
+	int r = creation_begin(&op, c, true, parent, name, GFS_ACT_CREATE, &p, &req,
+			       err);
 	if (r < 0)
 		return r;
-	if ((r = creation_request(&op, parent, name, GFS_ACT_CREATE, &p, &req,
-				  &exists)) < 0)
-		return op_fail(&op, r, "create");
-	if (exists) {            /* the kernel's own answer, when it knows */
-		op_abort(&op);
-		return gfs_err_set(err, EEXIST, "exists");
-	}
-	if ((r = policy_ask(&op, &req)) < 0) {
-		op_abort(&op);
-		return r;
-	}
 	new_node(&op, who, &p, GFS_FILE, name, mode, &v.n);
 	v.place = GFS_AT_FILE;
 	if ((r = insert_node(&op, &v.n, NULL)) < 0 ||
@@ -226,19 +227,12 @@ static int refused_creation(struct gfs_core *c, uint64_t parent, const char *nam
 	struct op op;
 	struct view p;
 	struct gfs_request req;
-	bool exists;
-	int r = op_begin(&op, c, false, err);
+	int r = creation_begin(&op, c, false, parent, name, action, &p, &req, err);
 	if (r < 0)
 		return r;
-	r = creation_request(&op, parent, name, action, &p, &req, &exists);
-	if (r == 0 && exists)
-		r = gfs_err_set(err, EEXIST, "exists");
-	if (r == 0)
-		r = policy_ask(&op, &req);
-	if (r == 0)     /* the table refuses every such creation */
-		r = gfs_err_rule(err, "R12", EPERM, "cannot be created");
 	op_abort(&op);
-	return r;
+	/* the table refuses every such creation */
+	return gfs_err_rule(err, "R12", EPERM, "cannot be created");
 }
 
 int gfs_mknod(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
