@@ -163,19 +163,11 @@ int gfs_readdir(struct gfs_core *c, uint64_t ino, uint64_t off, bool plus,
 	int64_t after = off > OFF_BASE ? (int64_t)(off - OFF_BASE) : 0;
 	switch (v.place) {
 	case GFS_AT_ROOT:
-		l.child_place = GFS_AT_GALLERY;
-		r = cat_children(op.t, v.n.id, GFS_LIVE, op.now_s, after, emit_row, &l);
-		break;
 	case GFS_AT_GALLERY:
-		l.child_place = GFS_AT_DEFINITION;
-		r = cat_children(op.t, v.n.id, GFS_LIVE, op.now_s, after, emit_row, &l);
-		break;
 	case GFS_AT_DEFINITION:
-		l.child_place = GFS_AT_VERSION;
-		r = cat_children(op.t, v.n.id, GFS_LIVE, op.now_s, after, emit_row, &l);
-		break;
 	case GFS_AT_VERSION:
-		l.child_place = GFS_AT_FILE;
+		/* the live tree: each level's live children */
+		l.child_place = v.place + 1;
 		r = cat_children(op.t, v.n.id, GFS_LIVE, op.now_s, after, emit_row, &l);
 		break;
 	case GFS_AT_SD_ROOT:

@@ -21,7 +21,8 @@
 #include "err.h"
 #include "props.h"
 
-/* Where a node shows in the tree. */
+/* Where a node shows in the tree. The live places come first, in tree
+ * order: a live place's children are at the next one. */
 enum gfs_place {
 	GFS_AT_ROOT,
 	GFS_AT_GALLERY,
