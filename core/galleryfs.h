@@ -59,6 +59,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 void gfs_core_close(struct gfs_core *core);
 
 /* ---- the namespace ---- */
+/* On -ENOENT, out->volatile_ tells whether the miss must not be cached. */
 int gfs_lookup(struct gfs_core *c, uint64_t parent, const char *name,
 	       struct gfs_attr *out, struct gfs_err *err);
 int gfs_getattr(struct gfs_core *c, uint64_t ino, struct gfs_attr *out,

@@ -31,7 +31,12 @@ int gfs_lookup(struct gfs_core *c, uint64_t parent, const char *name,
 	memset(out, 0, sizeof(*out));
 	r = view_of_ino(&op, parent, &p);
 	if (r == 0) {
-		out->volatile_ = gfs_place_softdeleted(p.place);
+		/* Whether a miss may be cached: not under .softdeleted, and not
+		 * in a version, whose files come back behind the kernel's back
+		 * when the version is restored (or absorbs its shadow's files
+		 * when it is soft-deleted by rename). */
+		out->volatile_ = gfs_place_softdeleted(p.place) ||
+				 p.place == GFS_AT_VERSION;
 		r = view_child(&op, &p, name, &v);
 	}
 	if (r == 0)

@@ -1,8 +1,9 @@
 /*
  * lookup.c — lookup and forget. Inode numbers are catalog row numbers
  * (SPEC §9), so nothing is kept per lookup and forget has nothing to do.
- * A name missing from the live tree is cached as a negative entry: only
- * the kernel's own requests add names there.
+ * A name missing from a live gallery or definition is cached as a negative
+ * entry: only the kernel's own requests add names there. Core says where a
+ * miss must not be cached (.softdeleted, versions).
  */
 #include "ops.h"
 

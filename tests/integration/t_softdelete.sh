@@ -72,6 +72,16 @@ expect "the version's own file wins over the shadow's copy" newer cat g/.softdel
 expect "the version holds all its files" "disk0.vhd disk1.vhd notes.txt" bash -c 'echo $(ls g/.softdeleted/d/1.0.0)'
 check "mv back restores again" mv g/.softdeleted/d/1.0.0 g/d/1.0.0
 
+# a miss looked up in a version does not outlive the version's return
+check "a file looked up while soft-deleted is found once its version is restored" bash -c '
+	rm g/d/1.0.0/notes.txt && ! stat g/d/1.0.0/notes.txt 2>/dev/null &&
+	mv g/d/1.0.0 g/.softdeleted/d/ && mv g/.softdeleted/d/1.0.0 g/d/ &&
+	[ "$(cat g/d/1.0.0/notes.txt)" = newer ]'
+check "... and a shadow file looked up while live is found in the soft-deleted version" bash -c '
+	rm g/d/1.0.0/notes.txt && ! stat g/d/1.0.0/notes.txt 2>/dev/null &&
+	mv g/d/1.0.0 g/.softdeleted/d/ && [ "$(cat g/.softdeleted/d/1.0.0/notes.txt)" = newer ] &&
+	mv g/.softdeleted/d/1.0.0 g/d/'
+
 # hard delete frees the stored content
 rm -r g/d/1.0.0
 before=$(store_bytes)
