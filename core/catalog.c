@@ -41,6 +41,7 @@ struct gfs_catalog {
 	char path[4200];
 	pthread_mutex_t lock;           /* held for the life of a transaction */
 	struct conn *conn;
+	bool keep_unclean;              /* see gfs_catalog_keep_unclean */
 };
 
 struct gfs_txn {
@@ -108,8 +109,11 @@ static int conn_open(const char *path, struct conn **out, struct gfs_err *err)
 	}
 	if (rc != SQLITE_OK) {
 		int e = sql_errno(rc);
-		gfs_err_set(err, e ? e : EIO, "catalog %s: %s", path,
-			    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		bool damaged = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+		gfs_err_set(err, e ? e : EIO, "catalog %s: %s%s", path,
+			    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc),
+			    damaged ? " (the file is damaged: restore it from a backup, "
+			    "or move it aside to start an empty catalog)" : "");
 		conn_close(c);
 		return -err->errnum;
 	}
@@ -352,13 +356,21 @@ int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_err *err)
 	return 0;
 }
 
+void gfs_catalog_keep_unclean(struct gfs_catalog *cat)
+{
+	pthread_mutex_lock(&cat->lock);
+	cat->keep_unclean = true;
+	pthread_mutex_unlock(&cat->lock);
+}
+
 void gfs_catalog_close(struct gfs_catalog *cat)
 {
 	if (!cat)
 		return;
 	pthread_mutex_lock(&cat->lock);
 	conn_exec(cat->conn, "PRAGMA wal_checkpoint(TRUNCATE)");
-	meta_set(cat->conn, "clean", "1");
+	if (!cat->keep_unclean)
+		meta_set(cat->conn, "clean", "1");
 	conn_close(cat->conn);
 	pthread_mutex_unlock(&cat->lock);
 	pthread_mutex_destroy(&cat->lock);
@@ -439,6 +451,12 @@ void gfs_txn_rollback(struct gfs_txn *t)
 
 /* ------------------------------------------------------------------ */
 /* rows                                                                */
+
+/* The state is written into the SQL, never bound: SQLite decides whether
+ * the partial indexes (WHERE state = 1) serve a query from the value of
+ * state, and would prepare a statement bound to another value again on
+ * every use. */
+#define BY_STATE(state) ((state) == GFS_LIVE ? SQL_LIVE : SQL_SD)
 
 #define NODE_COLS "id, parent, gallery, definition, type, state, name, mode," \
 	" uid, gid, size, blocks, atime, mtime, ctime, gen, mirror_gen,"     \
@@ -551,16 +569,16 @@ int cat_child_get(struct gfs_txn *t, int64_t parent, const char *name,
 		  size_t len, enum gfs_state state, int64_t now_s,
 		  struct gfs_node *out)
 {
-	static const char SQL[] = "SELECT " NODE_COLS " FROM node"
-		" WHERE parent = ? AND name = ? AND state = ?"
-		" AND (purge_at IS NULL OR purge_at > ?)";
-	sqlite3_stmt *st = stmt(t, SQL);
+#define CHILD(STATE) "SELECT " NODE_COLS " FROM node WHERE parent = ?" \
+		" AND name = ? AND state = " STATE " AND (purge_at IS NULL OR purge_at > ?)"
+	static const char SQL_LIVE[] = CHILD("0"), SQL_SD[] = CHILD("1");
+#undef CHILD
+	sqlite3_stmt *st = stmt(t, BY_STATE(state));
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, parent);
 	sqlite3_bind_blob(st, 2, name, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, state);
-	sqlite3_bind_int64(st, 4, now_s);
+	sqlite3_bind_int64(st, 3, now_s);
 	return one_node(st, out);
 }
 
@@ -667,19 +685,20 @@ int cat_children(struct gfs_txn *t, int64_t parent, enum gfs_state state,
 {
 	/* The CASE is evaluated lazily: only directories with subdirectories
 	 * pay for a count. */
-	static const char SQL[] = "SELECT " NODE_COLS ","
-		" CASE WHEN n.type IN (1, 2) THEN 2 + (n.type = 1) +"
-		"  (SELECT count(*) FROM node c WHERE c.parent = n.id AND c.state = 0)"
-		"  ELSE 0 END"
-		" FROM node n WHERE n.parent = ? AND n.state = ? AND n.id > ?"
-		" AND (n.purge_at IS NULL OR n.purge_at > ?) ORDER BY n.id";
-	sqlite3_stmt *st = stmt(t, SQL);
+#define CHILDREN(STATE) "SELECT " NODE_COLS "," \
+		" CASE WHEN n.type IN (1, 2) THEN 2 + (n.type = 1) +" \
+		"  (SELECT count(*) FROM node c WHERE c.parent = n.id AND c.state = 0)" \
+		"  ELSE 0 END" \
+		" FROM node n WHERE n.parent = ? AND n.state = " STATE " AND n.id > ?" \
+		" AND (n.purge_at IS NULL OR n.purge_at > ?) ORDER BY n.id"
+	static const char SQL_LIVE[] = CHILDREN("0"), SQL_SD[] = CHILDREN("1");
+#undef CHILDREN
+	sqlite3_stmt *st = stmt(t, BY_STATE(state));
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, parent);
-	sqlite3_bind_int(st, 2, state);
-	sqlite3_bind_int64(st, 3, after);
-	sqlite3_bind_int64(st, 4, now_s);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, now_s);
 	return visit_nodes(st, fn, arg);
 }
 
@@ -720,14 +739,15 @@ int cat_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
 int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
 			   enum gfs_state state, int64_t now_s)
 {
-	static const char SQL[] = "SELECT count(*) FROM node WHERE parent = ?"
-		" AND state = ? AND (purge_at IS NULL OR purge_at > ?)";
-	sqlite3_stmt *st = stmt(t, SQL);
+#define COUNT(STATE) "SELECT count(*) FROM node WHERE parent = ?" \
+		" AND state = " STATE " AND (purge_at IS NULL OR purge_at > ?)"
+	static const char SQL_LIVE[] = COUNT("0"), SQL_SD[] = COUNT("1");
+#undef COUNT
+	sqlite3_stmt *st = stmt(t, BY_STATE(state));
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, parent);
-	sqlite3_bind_int(st, 2, state);
-	sqlite3_bind_int64(st, 3, now_s);
+	sqlite3_bind_int64(st, 2, now_s);
 	return step_int(st, 0);
 }
 
