@@ -21,6 +21,7 @@ struct open_table {
 	pthread_mutex_t lock;
 	struct open_file **buckets;
 	size_t nbuckets;
+	int lingering;          /* closed, size and times not yet recorded */
 };
 
 struct gfs_core {
@@ -32,6 +33,7 @@ struct gfs_core {
 	struct open_table open;
 	gfs_inval_fn inval;
 	void *inval_arg;
+	int reserve_fd;                 /* DATA_DIR/reserve, or -1 */
 };
 
 /* A node as the kernel sees it: a row and the place it shows at. For the
@@ -71,6 +73,9 @@ void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino);
 
 /* view.c: inode numbers and views */
 uint64_t view_ino(const struct view *v);
+uint64_t view_nodeid(const struct view *v);
+/* The node id of row id (its mirror when mirror is set) at generation gen. */
+uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen);
 uint64_t view_gen(const struct view *v);
 int view_of_ino(struct op *op, uint64_t ino, struct view *out);
 int view_child(struct op *op, const struct view *parent, const char *name,
@@ -101,6 +106,7 @@ void open_table_destroy(struct open_table *t);
 /* Under the table lock: true when id is open; marks it an orphan so that
  * its last close removes the row. */
 bool open_table_orphan_if_open(struct open_table *t, int64_t id);
+bool open_table_is_open(struct open_table *t, int64_t id);
 /* Current size and times of an open file that was written, if any. */
 bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
 void open_table_forget_times(struct open_table *t, int64_t id);
@@ -112,6 +118,10 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
 
+/* startup.c: the reserve. A full disk must not stop a removal, the one thing
+ * that frees space, so a few MiB are held aside from the start; a removal
+ * whose commit finds the disk full gives them back and tries once more. */
+bool reserve_release(struct gfs_core *c);
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);
 

@@ -8,7 +8,15 @@
  *
  * Inode numbers (SPEC §9): catalog row N shows as 2N+1 and its synthetic
  * mirror (.softdeleted for a gallery, .softdeleted/DEF for a definition,
- * the shadow for a version) as 2N; the root, row 0, is 1.
+ * the shadow for a version) as 2N; the root, row 0, is 1. That is st_ino.
+ *
+ * The kernel's handle for a node (its node id, what every call here takes)
+ * is st_ino with the node's generation in the high bits: when a directory
+ * outlives an rmdir in the kernel's eyes, its next incarnation gets a new
+ * generation and so a new node id, and the old, dead inode keeps answering
+ * ENOENT to whoever still holds it, as on a local filesystem (with one node
+ * id for both, the kernel would have to mark the old inode bad, and its
+ * holders would get EIO).
  */
 #ifndef GFS_GALLERYFS_H
 #define GFS_GALLERYFS_H
@@ -24,12 +32,14 @@
 #include "roles.h"
 
 #define GFS_ROOT_INO 1
+#define GFS_NODEID_GEN_SHIFT 44         /* st_ino below, generation above */
 
 struct gfs_core;
 struct gfs_handle;
 
 struct gfs_attr {
-	uint64_t ino;
+	uint64_t nodeid;                /* the kernel's handle (see above) */
+	uint64_t ino;                   /* st_ino: stable for life */
 	uint64_t gen;
 	uint32_t mode, nlink, uid, gid;
 	int64_t size, blocks;           /* blocks in 512-byte units */
@@ -145,6 +155,10 @@ int gfs_fsync(struct gfs_core *c, struct gfs_handle *h, bool datasync,
 	      struct gfs_err *err);
 void gfs_release(struct gfs_core *c, struct gfs_handle *h);
 int gfs_fsyncdir(struct gfs_core *c, struct gfs_err *err);
+/* Record the size and times of closed files that could not be recorded at
+ * their last close (a full disk); returns how many are still waiting. The
+ * daemon calls it every second or so. */
+int gfs_retry_records(struct gfs_core *c);
 
 /* ---- attributes ---- */
 /* Returns the value's length; with size 0 only the length. */

@@ -115,6 +115,7 @@ static int emit(struct listing *l, const char *name, uint64_t off,
 		view_attr(l->op, v, nlink_hint, &d.attr);
 	} else {
 		d.attr.ino = view_ino(v);
+		d.attr.nodeid = view_nodeid(v);
 		d.attr.mode = (v->place == GFS_AT_FILE || v->place == GFS_AT_SD_FILE) ?
 			      S_IFREG : S_IFDIR;
 	}

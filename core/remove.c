@@ -101,9 +101,12 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 	int r = cat_child_get(op->t, f->parent, f->name, f->name_len,
 			      GFS_SOFT_DELETED, 0, &old);
 	if (r == 0) {
-		if ((r = file_delete_for_good(op, &old)) < 0)
+		struct gfs_node ver;
+		if ((r = file_delete_for_good(op, &old)) < 0 ||
+		    (r = cat_node_get(op->t, f->parent, &ver)) < 0)
 			return r;
-		op_inval(op, 2 * (uint64_t)f->parent, old.name, 0);
+		op_inval(op, nodeid_of(ver.id, ver.state == GFS_LIVE, ver.state ==
+				       GFS_LIVE ? ver.mirror_gen : ver.gen), old.name, 0);
 	} else if (r != -ENOENT) {
 		return r;
 	}
@@ -117,8 +120,10 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 /* Soft-delete version v whole. Its live files join the files already in
  * its shadow; where both have a name, the version's own file wins. By
  * rmdir the kernel has marked v's inode dead, so v answers with a new
- * generation; by rename the kernel moved v's inode and keeps it. Either way
- * the shadow stops existing, so it gets a new generation for its return. */
+ * generation; by rename the kernel moved v's inode and keeps it, and marked
+ * the shadow it replaced dead, so the shadow comes back under a new one.
+ * (After an rmdir the shadow's inode is still sound: bumping it then would
+ * make the kernel mark it bad under whoever holds it.) */
 static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rmdir)
 {
 	struct gfs_node old;
@@ -158,14 +163,15 @@ static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rm
 	v->deleted_at = op->now_s;
 	v->purge_at = op->now_s + RETENTION_SECONDS;
 	v->ctime = op->now_ns;
-	v->mirror_gen++;
 	if (by_rmdir)
 		v->gen++;
+	else
+		v->mirror_gen++;
 	if ((r = cat_files_set_deleted(op->t, v->id, v->deleted_at, v->purge_at,
 				       op->now_ns)) < 0)
 		return r;
 	if (!by_rmdir)
-		op_inval(op, 0, NULL, 2 * (uint64_t)v->id + 1);
+		op_inval(op, 0, NULL, nodeid_of(v->id, false, v->gen));
 	return cat_node_update(op->t, v);
 }
 
@@ -219,13 +225,12 @@ static int removal_start(struct op *op, uint64_t parent, const char *name,
 	return view_where(op, v, &req->at);
 }
 
-int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
-	       const char *name, struct gfs_err *err)
+static int unlink_once(struct gfs_core *c, uint64_t parent, const char *name,
+		       struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	(void)who;
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
@@ -292,13 +297,12 @@ static int container_delete(struct op *op, struct gfs_node *n)
 	return r < 0 ? r : cat_node_delete(op->t, n->id);
 }
 
-int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
-	      const char *name, struct gfs_err *err)
+static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
+		      struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	(void)who;
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
@@ -340,4 +344,25 @@ int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	if (r < 0)
 		return op_fail(&op, r, "rmdir");
 	return op_commit(&op, false);
+}
+
+/* Removals free space: on a full disk they take back the reserve once. */
+int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	       const char *name, struct gfs_err *err)
+{
+	(void)who;
+	int r = unlink_once(c, parent, name, err);
+	if (r == -ENOSPC && reserve_release(c))
+		r = unlink_once(c, parent, name, err);
+	return r;
+}
+
+int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	      const char *name, struct gfs_err *err)
+{
+	(void)who;
+	int r = rmdir_once(c, parent, name, err);
+	if (r == -ENOSPC && reserve_release(c))
+		r = rmdir_once(c, parent, name, err);
+	return r;
 }

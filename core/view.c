@@ -34,6 +34,24 @@ uint64_t view_gen(const struct view *v)
 	return is_mirror(v->place) ? v->n.mirror_gen : v->n.gen;
 }
 
+#define GEN_MASK ((UINT64_C(1) << (64 - GFS_NODEID_GEN_SHIFT)) - 1)
+#define INO_MASK ((UINT64_C(1) << GFS_NODEID_GEN_SHIFT) - 1)
+
+uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen)
+{
+	if (id == 0)
+		return GFS_ROOT_INO;
+	uint64_t ino = 2 * (uint64_t)id + (mirror ? 0 : 1);
+	return ino | (gen & GEN_MASK) << GFS_NODEID_GEN_SHIFT;
+}
+
+uint64_t view_nodeid(const struct view *v)
+{
+	if (v->place == GFS_AT_ROOT)
+		return GFS_ROOT_INO;
+	return nodeid_of(v->n.id, is_mirror(v->place), view_gen(v));
+}
+
 static enum gfs_place live_place(enum gfs_type t)
 {
 	switch (t) {
@@ -59,8 +77,15 @@ static int place_of_row(struct op *op, const struct gfs_node *n, enum gfs_place 
 		*p = live_place(n->type);
 		return 0;
 	case GFS_SOFT_DELETED:
-		if (n->purge_at <= op->now_s)
+		if (n->purge_at <= op->now_s) {
+			/* gone from the tree; an open descriptor still reaches
+			 * it, as it would after the purge (SPEC §2) */
+			if (n->type == GFS_FILE && open_table_is_open(&op->c->open, n->id)) {
+				*p = GFS_AT_ORPHAN;
+				return 0;
+			}
 			return -ENOENT;
+		}
 		*p = n->type == GFS_VERSION ? GFS_AT_SD_VERSION : GFS_AT_SD_FILE;
 		return 0;
 	default:
@@ -69,12 +94,26 @@ static int place_of_row(struct op *op, const struct gfs_node *n, enum gfs_place 
 	}
 }
 
-int view_of_ino(struct op *op, uint64_t ino, struct view *out)
+/* The view of the node the kernel calls nodeid: -ENOENT for a node id of
+ * an earlier incarnation (a dead inode some process still holds). */
+static int view_of_nodeid(struct op *op, uint64_t nodeid, struct view *out);
+
+int view_of_ino(struct op *op, uint64_t nodeid, struct view *out)
 {
+	int r = view_of_nodeid(op, nodeid, out);
+	if (r == 0 && nodeid != GFS_ROOT_INO &&
+	    (view_gen(out) & GEN_MASK) != nodeid >> GFS_NODEID_GEN_SHIFT)
+		return -ENOENT;
+	return r;
+}
+
+static int view_of_nodeid(struct op *op, uint64_t nodeid, struct view *out)
+{
+	uint64_t ino = nodeid & INO_MASK;
 	int64_t id = (int64_t)(ino / 2);
 	bool mirror = ino % 2 == 0;
 
-	if (ino == GFS_ROOT_INO) {
+	if (nodeid == GFS_ROOT_INO) {
 		out->place = GFS_AT_ROOT;
 		return cat_node_get(op->t, 0, &out->n);
 	}
@@ -202,6 +241,7 @@ void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
 
 	memset(out, 0, sizeof(*out));
 	out->ino = view_ino(v);
+	out->nodeid = view_nodeid(v);
 	out->gen = view_gen(v);
 	out->uid = n.uid;
 	out->gid = n.gid;

@@ -13,13 +13,11 @@
 void reply_error(fuse_req_t req, int r, const struct gfs_err *err)
 {
 	int e = r < 0 ? -r : r;
-	if (err && err->rule) {
-		char line[GFS_PATH_MAX + GFS_REASON_MAX + 16];
+	/* refusals, and failures the user must hear of, leave one line */
+	if (err && (err->rule || e == EIO || e == ENOSPC || e == ENOMEM)) {
+		char line[2 * (GFS_PATH_MAX + GFS_REASON_MAX) + 16];
 		gfs_err_format(err, line, sizeof(line));
-		gfs_log(GFS_LOG_INFO, "%s", line);
-	} else if (err && (e == EIO || e == ENOSPC || e == ENOMEM)) {
-		gfs_log(GFS_LOG_ERROR, "%s: %s", err->path[0] ? err->path : "-",
-			err->reason[0] ? err->reason : strerror(e));
+		gfs_log(err->rule ? GFS_LOG_INFO : GFS_LOG_ERROR, "%s", line);
 	}
 	fuse_reply_err(req, e);
 }
@@ -44,7 +42,7 @@ void fill_entry(const struct gfs_daemon *d, const struct gfs_attr *a,
 		struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->ino = a->ino;
+	e->ino = a->nodeid;
 	e->generation = a->gen;
 	fill_stat(a, &e->attr);
 	e->attr_timeout = e->entry_timeout = a->volatile_ ? 0.0 : d->timeout;

@@ -119,7 +119,7 @@ static inline int look(const char *path, struct gfs_attr *a)
 		int r = gfs_lookup(core, ino, name, a, &err);
 		if (r < 0)
 			return r;
-		ino = a->ino;
+		ino = a->nodeid;
 	}
 	return 0;
 }
@@ -129,6 +129,20 @@ static inline uint64_t ino(const char *path)
 {
 	struct gfs_attr a;
 	return look(path, &a) == 0 ? a.ino : 0;
+}
+
+/* The node id at path (what the API takes), or 0. */
+static inline uint64_t node(const char *path)
+{
+	struct gfs_attr a;
+	return look(path, &a) == 0 ? a.nodeid : 0;
+}
+
+/* The node id of a file from its inode number: files keep generation 1
+ * for life (SPEC §9). */
+static inline uint64_t file_node(uint64_t file_ino)
+{
+	return file_ino | UINT64_C(1) << GFS_NODEID_GEN_SHIFT;
 }
 
 /* The generation at path, or 0 when it does not resolve. */
@@ -150,7 +164,7 @@ static inline uint64_t split(const char *path, char *name, size_t len)
 	}
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
 	snprintf(name, len, "%s", slash + 1);
-	return ino(parent);
+	return node(parent);
 }
 
 /* mkdir, unlink, rmdir and rename by path as root: 0 or -errno. */
@@ -191,7 +205,7 @@ static inline int rename_p(const char *from, const char *to, unsigned flags)
 
 static inline int setx(const char *path, const char *name, const char *value)
 {
-	uint64_t i = ino(path);
+	uint64_t i = node(path);
 	return i ? gfs_setxattr(core, &root, i, name, value, strlen(value), 0, &err)
 		 : -ENOENT;
 }
@@ -203,7 +217,7 @@ static inline const char *getx(const char *path, const char *name)
 	static char bufs[4][256];
 	static unsigned next;
 	char *buf = bufs[next++ % 4];
-	uint64_t i = ino(path);
+	uint64_t i = node(path);
 	if (!i)
 		return "(no such path)";
 	ssize_t n = gfs_getxattr(core, i, name, buf, sizeof(bufs[0]) - 1, &err);
@@ -255,7 +269,7 @@ static inline const char *content_of(uint64_t i)
 {
 	static char buf[4096];
 	struct gfs_handle *h = NULL;
-	int r = gfs_open(core, &root, i, O_RDONLY, &h, &err);
+	int r = gfs_open(core, &root, file_node(i), O_RDONLY, &h, &err);
 	if (r < 0) {
 		snprintf(buf, sizeof(buf), "(errno %d)", -r);
 		return buf;
@@ -320,7 +334,7 @@ static inline const char *ls(const char *path)
 {
 	static struct listing l;
 	struct listing plain;
-	uint64_t i = ino(path);
+	uint64_t i = node(path);
 	if (!i)
 		return "(no such path)";
 	int r = read_entries(i, 0, true, &l, 0);

@@ -99,7 +99,7 @@ static void test_hard_delete_takes_shadow(void)
 	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
 	CHECK_INT(ino("g/d/1.0.0"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
-	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(a), &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	CHECK_STR(ls("g/.softdeleted"), "");
 	CHECK_INT(count_objects(), 0);
 	/* nothing holds the name */
@@ -146,7 +146,7 @@ static void test_rename_over_file(void)
 	CHECK_INT(rename_p("g/d/1.0.0/b", "g/d/1.0.0/a", 0), 0);
 	CHECK_INT(ino("g/d/1.0.0/a"), b);
 	CHECK_STR(content_of(b), "bravo");
-	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(a), &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	CHECK_INT(count_objects(), 1);
 	CHECK_STR(ls("g/.softdeleted"), "");
 	/* on: the replaced file is soft-deleted */
@@ -180,8 +180,8 @@ static void test_mirrors_owner_and_mode(void)
 	if (!start())
 		return;
 	CHECK_INT(gfs_mkdir(core, &u1, GFS_ROOT_INO, "g", 0750, &a, &err), 0);
-	CHECK_INT(gfs_mkdir(core, &u2, a.ino, "d", 0705, &a, &err), 0);
-	CHECK_INT(gfs_mkdir(core, &u3, a.ino, "1.0.0", 0770, &a, &err), 0);
+	CHECK_INT(gfs_mkdir(core, &u2, a.nodeid, "d", 0705, &a, &err), 0);
+	CHECK_INT(gfs_mkdir(core, &u3, a.nodeid, "1.0.0", 0770, &a, &err), 0);
 	CHECK_INT(look("g/.softdeleted", &a), 0);
 	CHECK_INT(a.uid, 1001);
 	CHECK_INT(a.gid, 2001);
@@ -240,13 +240,13 @@ static void test_unlink_soft_deletes_file(void)
 	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), a2);
 	CHECK_STR(content_of(ino("g/.softdeleted/d/1.0.0/a")), "alpha two");
-	CHECK_INT(gfs_getattr(core, a.ino, &sd, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, a.nodeid, &sd, &err), -ENOENT);
 	CHECK_INT(count_objects(), 2);
 
 	/* an open descriptor keeps working across the soft delete */
 	struct gfs_handle *h = NULL;
 	uint64_t b = ino("g/d/1.0.0/b");
-	CHECK_INT(gfs_open(core, &root, b, O_RDWR, &h, &err), 0);
+	CHECK_INT(gfs_open(core, &root, file_node(b), O_RDWR, &h, &err), 0);
 	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/b"), b);
 	if (h) {
@@ -366,9 +366,9 @@ static void test_restore_keeps_metadata(void)
 	if (!start())
 		return;
 	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0);
-	vi = ino("g/d");
+	vi = node("g/d");
 	CHECK_INT(gfs_mkdir(core, &u, vi, "1.0.0", 0750, &v0, &err), 0);
-	CHECK_INT(gfs_create(core, &u, v0.ino, "f", 0604, O_RDWR, &f0, &h, &err), 0);
+	CHECK_INT(gfs_create(core, &u, v0.nodeid, "f", 0604, O_RDWR, &f0, &h, &err), 0);
 	if (h) {
 		CHECK_INT(pwrite(gfs_handle_fd(h), "data", 4, 0), 4);
 		gfs_handle_wrote(core, h, 4);
@@ -520,7 +520,7 @@ static void test_hard_delete_inside_softdeleted(void)
 	uint64_t a = ino("g/.softdeleted/d/1.0.0/a");
 	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/a"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), 0);
-	CHECK_INT(gfs_getattr(core, a, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(a), &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	CHECK_INT(count_objects(), 2);
 	CHECK_INT(rmdir_p("g/.softdeleted/d/1.0.0"), -ENOTEMPTY);
 	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/b"), 0);
@@ -602,7 +602,7 @@ static void test_softdeleted_listed_first(void)
 	CHECK(mkdir_p("g") == 0);
 	CHECK(mkdir_p("g/zeta") == 0 && mkdir_p("g/alpha") == 0 &&
 	      mkdir_p("g/m") == 0);
-	uint64_t g = ino("g");
+	uint64_t g = node("g");
 	CHECK_STR(list_from(g, 0, &l, 0), ".,..,.softdeleted,zeta,alpha,m");
 	/* its number sorts below every definition's (fts sorts by d_ino) */
 	CHECK_INT(l.n, 6);
@@ -628,7 +628,7 @@ static void test_readdir_offsets_survive_removals(void)
 		snprintf(path, sizeof(path), "g/d/1.0.0/%s", files[i]);
 		CHECK(put(path, files[i]) != 0);
 	}
-	uint64_t v = ino("g/d/1.0.0");
+	uint64_t v = node("g/d/1.0.0");
 
 	/* read ".", "..", "f1"; remove f1 (read) and f3 (not yet) */
 	CHECK_STR(list_from(v, 0, &l, 3), ".,..,f1");
@@ -646,7 +646,7 @@ static void test_readdir_offsets_survive_removals(void)
 		snprintf(path, sizeof(path), "g/e%d", i);
 		CHECK_INT(mkdir_p(path), 0);
 	}
-	uint64_t g = ino("g");
+	uint64_t g = node("g");
 	CHECK_STR(list_from(g, 0, &l, 3), ".,..,.softdeleted");
 	off = l.last_off;
 	CHECK_STR(list_from(g, off, &l, 2), "d,e0");
@@ -662,7 +662,7 @@ static void test_readdir_offsets_survive_removals(void)
 	CHECK(put("g/d/1.0.0/f6", "f6") != 0);
 	CHECK_INT(unlink_p("g/d/1.0.0/f6"), 0);
 	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
-	uint64_t sdv = ino("g/.softdeleted/d/1.0.0");
+	uint64_t sdv = node("g/.softdeleted/d/1.0.0");
 	CHECK_STR(list_from(sdv, 0, &l, 3), ".,..,f4");
 	off = l.last_off;
 	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/f4"), 0);
@@ -771,8 +771,8 @@ static void test_open_file_outlives_hard_delete(void)
 		return;
 	CHECK(tree());
 	uint64_t f = ino("g/d/1.0.0/a");
-	CHECK_INT(gfs_open(core, &root, f, O_RDWR, &h, &err), 0);
-	CHECK_INT(gfs_open(core, &root, f, O_RDONLY, &h2, &err), 0);
+	CHECK_INT(gfs_open(core, &root, file_node(f), O_RDWR, &h, &err), 0);
+	CHECK_INT(gfs_open(core, &root, file_node(f), O_RDONLY, &h2, &err), 0);
 	if (!h || !h2)
 		goto out;
 	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
@@ -790,16 +790,16 @@ static void test_open_file_outlives_hard_delete(void)
 	CHECK_INT(pread(gfs_handle_fd(h2), buf, sizeof(buf) - 1, 0), 6);
 	CHECK_STR(buf, "ALPHA+");
 	/* the row lives on, unlinked, while open */
-	CHECK_INT(gfs_getattr(core, f, &a, &err), 0);
+	CHECK_INT(gfs_getattr(core, file_node(f), &a, &err), 0);
 	CHECK_INT(a.nlink, 0);
 
 	gfs_release(core, h);
-	CHECK_INT(gfs_getattr(core, f, &a, &err), 0);   /* h2 still open */
+	CHECK_INT(gfs_getattr(core, file_node(f), &a, &err), 0);   /* h2 still open */
 	memset(buf, 0, sizeof(buf));
 	CHECK_INT(pread(gfs_handle_fd(h2), buf, sizeof(buf) - 1, 0), 6);
 	gfs_release(core, h2);
 	/* the last close takes row and object */
-	CHECK_INT(gfs_getattr(core, f, &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(f), &a, &err), -ENOENT);
 	CHECK_INT(count_objects(), 1);
 	CHECK_STR(content_of(ino("g/d/1.0.0/b")), "bravo");
 	/* the same for a hard delete inside .softdeleted */
@@ -807,7 +807,7 @@ static void test_open_file_outlives_hard_delete(void)
 	uint64_t b = ino("g/d/1.0.0/b");
 	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
 	h = NULL;
-	CHECK_INT(gfs_open(core, &root, b, O_RDONLY, &h, &err), 0);
+	CHECK_INT(gfs_open(core, &root, file_node(b), O_RDONLY, &h, &err), 0);
 	CHECK_INT(unlink_p("g/.softdeleted/d/1.0.0/b"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/b"), 0);
 	if (h) {
@@ -816,7 +816,7 @@ static void test_open_file_outlives_hard_delete(void)
 		CHECK_STR(buf, "bravo");
 		gfs_release(core, h);
 	}
-	CHECK_INT(gfs_getattr(core, b, &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(b), &a, &err), -ENOENT);
 	CHECK_INT(count_objects(), 0);
 out:
 	stop();
@@ -856,8 +856,12 @@ static void test_generations(void)
 	CHECK_INT(look("g/.softdeleted/d/1.0.0", &v1), 0);
 	CHECK_INT(v1.ino, v0.ino);
 	CHECK(v1.gen != v0.gen);
-	CHECK_INT(gfs_getattr(core, v0.ino, &v1, &err), 0);
-	CHECK(v1.gen != v0.gen);
+	/* the old incarnation's node id answers ENOENT, as a removed
+	 * directory does to whoever still holds it; the new one is there */
+	CHECK(v1.nodeid != v0.nodeid);
+	CHECK_INT(gfs_getattr(core, v0.nodeid, &s1, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, v1.nodeid, &s1, &err), 0);
+	CHECK_INT(s1.ino, v0.ino);
 	CHECK_INT(look("g/.softdeleted/d/1.0.0/a", &a1), 0);
 	CHECK_INT(a1.gen, a0.gen);
 

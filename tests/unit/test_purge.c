@@ -135,7 +135,7 @@ static void test_times_read_as_utc(void)
 		CHECK_INT(ps - ds, 7 * DAY);
 	}
 	/* the exact bytes: no NUL, no newline */
-	uint64_t v = ino("g/.softdeleted/d/1.0.0");
+	uint64_t v = node("g/.softdeleted/d/1.0.0");
 	char buf[64];
 	CHECK_INT(gfs_getxattr(core, v, "user.acg.purgeAt", NULL, 0, &err), 20);
 	CHECK_INT(gfs_getxattr(core, v, "user.acg.purgeAt", buf, 19, &err), -ERANGE);
@@ -159,7 +159,7 @@ static void test_purge_after_seven_days(void)
 	if (!start())
 		return;
 	CHECK(soft_deleted_tree());
-	uint64_t v = ino("g/.softdeleted/d/1.0.0");
+	uint64_t v = node("g/.softdeleted/d/1.0.0");
 	uint64_t fa = ino("g/.softdeleted/d/1.0.0/a");
 	uint64_t fc = ino("g/.softdeleted/d/2.0.0/c");
 	CHECK(v && fa && fc);
@@ -182,8 +182,8 @@ static void test_purge_after_seven_days(void)
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/2.0.0/c"), 0);
 	CHECK_INT(gfs_getattr(core, v, &a, &err), -ENOENT);
-	CHECK_INT(gfs_getattr(core, fa, &a, &err), -ENOENT);
-	CHECK_INT(gfs_getattr(core, fc, &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(fa), &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(fc), &a, &err), -ENOENT);
 	CHECK_STR(ls("g/.softdeleted"), "");
 	CHECK_STR(ls("g/.softdeleted/d"), "");
 	CHECK_STR(ls("g/.softdeleted/d/2.0.0"), "");
@@ -197,7 +197,7 @@ static void test_purge_after_seven_days(void)
 	CHECK_INT(purge(), 2);
 	CHECK_INT(count_objects(), 1);
 	CHECK_INT(gfs_getattr(core, v, &a, &err), -ENOENT);
-	CHECK_INT(gfs_getattr(core, fa, &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(fa), &a, &err), -ENOENT);
 	CHECK_STR(ls("g/.softdeleted"), "");
 	CHECK_STR(ls("g/d"), "2.0.0");
 	CHECK_STR(ls("g/d/2.0.0"), "x");
@@ -279,7 +279,7 @@ static void test_purge_of_open_file(void)
 		return;
 	CHECK(soft_deleted_tree());
 	uint64_t fc = ino("g/.softdeleted/d/2.0.0/c");
-	CHECK_INT(gfs_open(core, &root, fc, O_RDONLY, &h, &err), 0);
+	CHECK_INT(gfs_open(core, &root, file_node(fc), O_RDONLY, &h, &err), 0);
 	CHECK(set_clock("+8d"));
 	CHECK_INT(purge(), 2);
 	CHECK_INT(ino("g/.softdeleted/d/2.0.0/c"), 0);
@@ -289,7 +289,7 @@ static void test_purge_of_open_file(void)
 		CHECK_STR(buf, "charlie");
 		gfs_release(core, h);
 	}
-	CHECK_INT(gfs_getattr(core, fc, &a, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(fc), &a, &err), -ENOENT);
 	CHECK_INT(count_objects(), 1);
 	CHECK_INT(purge(), 0);
 	stop();
@@ -344,8 +344,8 @@ static void test_expired_file_stays_gone(void)
 	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "keep");
 	CHECK_STR(ls("g/.softdeleted/d/2.0.0"), "keep");
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/old"), 0);
-	CHECK_INT(gfs_getattr(core, old1, &(struct gfs_attr){ 0 }, &err), -ENOENT);
-	CHECK_INT(gfs_getattr(core, old2, &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(old1), &(struct gfs_attr){ 0 }, &err), -ENOENT);
+	CHECK_INT(gfs_getattr(core, file_node(old2), &(struct gfs_attr){ 0 }, &err), -ENOENT);
 	/* and a restore brings back the version as it was deleted */
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
 	CHECK_INT(rename_p("g/.softdeleted/d/2.0.0", "g/d/2.0.0", 0), 0);
