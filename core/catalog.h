@@ -75,6 +75,9 @@ int gfs_catalog_open(const char *data_dir, struct gfs_catalog **out,
 		     bool *was_clean, struct gfs_err *err);
 /* Set the clean-shutdown marker and close every connection. */
 void gfs_catalog_close(struct gfs_catalog *cat);
+/* Leave the marker unset at close: something the catalog should hold
+ * could not be written (a full disk), so the next start checks. */
+void gfs_catalog_keep_unclean(struct gfs_catalog *cat);
 /* Clear the marker: from now on an unexpected end counts as unclean. */
 int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_err *err);
 

@@ -70,7 +70,9 @@ static int creation_begin(struct op *op, struct gfs_core *c, bool write,
 		return r;
 	if ((r = creation_request(op, parent, name, action, p, req, &exists)) < 0)
 		return op_fail(op, r, "create");
-	if (exists) {
+	/* an open(O_CREAT) that raced with a soft delete into this place
+	 * must hear R15's EPERM, never EEXIST */
+	if (exists && !(action == GFS_ACT_CREATE && gfs_place_softdeleted(p->place))) {
 		op_abort(op);
 		return gfs_err_set(err, EEXIST, "exists");
 	}

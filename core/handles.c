@@ -9,6 +9,11 @@
  * release records them in the catalog (SPEC §7: the object file is the
  * truth for bytes and size).
  *
+ * A file whose size and times could not be recorded at its last close (a
+ * full disk) stays in the table with no reference, its descriptor still
+ * open, so that stat keeps showing the object's truth; gfs_retry_records
+ * records it later and lets it go.
+ *
  * Lock order: the catalog's write lock may be held when the table lock is
  * taken, never the other way round.
  */
@@ -16,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +37,7 @@ struct open_file {
 	int refs;
 	bool orphan;            /* deleted for good: last close removes the row */
 	bool dirty;             /* written since size and times were recorded */
+	bool lingering;         /* closed but unrecorded (see above) */
 	int64_t mtime, ctime;   /* while dirty */
 	int64_t atime, last_mtime; /* for relatime */
 	struct open_file *next;
@@ -77,11 +84,28 @@ static struct open_file **slot(struct open_table *t, int64_t id)
 bool open_table_orphan_if_open(struct open_table *t, int64_t id)
 {
 	pthread_mutex_lock(&t->lock);
-	struct open_file *f = *slot(t, id);
-	if (f)
+	struct open_file **pp = slot(t, id), *f = *pp;
+	bool open = f && f->refs > 0;
+	if (open) {
 		f->orphan = true;
+	} else if (f) {
+		/* unrecorded and closed: the row goes, and with it the need */
+		*pp = f->next;
+		t->lingering -= f->lingering;
+		close(f->fd);
+		free(f);
+	}
 	pthread_mutex_unlock(&t->lock);
-	return f != NULL;
+	return open;
+}
+
+bool open_table_is_open(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *slot(t, id);
+	bool open = f && f->refs > 0;
+	pthread_mutex_unlock(&t->lock);
+	return open;
 }
 
 bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
@@ -121,6 +145,10 @@ static int acquire(struct gfs_core *c, int64_t id, int fd, int64_t atime,
 	pthread_mutex_lock(&t->lock);
 	struct open_file **pp = slot(t, id);
 	if (*pp) {
+		if ((*pp)->lingering) {     /* opened again before it was recorded */
+			(*pp)->lingering = false;
+			t->lingering--;
+		}
 		(*pp)->refs++;
 		*out = *pp;
 		pthread_mutex_unlock(&t->lock);
@@ -205,7 +233,14 @@ out:
 	if (r < 0)
 		return r;
 	struct open_file *f;
-	if ((r = acquire(c, v.n.id, -1, v.n.atime, v.n.mtime, &f)) < 0)
+	if ((r = acquire(c, v.n.id, -1, v.n.atime, v.n.mtime, &f)) == -ENOENT) {
+		snprintf(err->path, sizeof(err->path), "%s", v.n.name);
+		return gfs_err_set(err, EIO, "the content of file %lld is missing from "
+				   "the object store; unmount and mount with -o fsck "
+				   "to check and repair, or restore it from a backup",
+				   (long long)v.n.id);
+	}
+	if (r < 0)
 		return gfs_err_set(err, -r, "object of file %lld: %s",
 				   (long long)v.n.id, strerror(-r));
 	if ((r = make_handle(f, flags, h)) < 0) {
@@ -274,6 +309,11 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 	if ((r = cat_node_update_attrs(op.t, &n)) < 0)
 		return op_fail(&op, r, "flush");
 	r = op_commit(&op, durable);
+	if (r < 0) {
+		/* the object holds the truth; the next start reconciles */
+		gfs_catalog_keep_unclean(c->cat);
+		snprintf(err->path, sizeof(err->path), "%s", n.name);
+	}
 	if (r == 0) {
 		pthread_mutex_lock(&c->open.lock);
 		if (f->mtime == mtime)  /* no write came in meanwhile */
@@ -346,6 +386,7 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f)
 {
 	struct open_table *t = &c->open;
 	struct gfs_err err;
+	int recorded = 0;
 
 	/* Record while the entry is still found, so that getattr never sees
 	 * the catalog's older size in between. */
@@ -353,15 +394,19 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f)
 	bool maybe_last = f->refs == 1 && !f->orphan;
 	pthread_mutex_unlock(&t->lock);
 	if (maybe_last)
-		record(c, f, false, &err);
+		recorded = record(c, f, false, &err);
 
 	pthread_mutex_lock(&t->lock);
+	bool was_lingering = f->lingering;
 	bool last = --f->refs == 0;
-	if (last)
+	bool linger = last && !f->orphan && (recorded < 0 || f->dirty);
+	if (last && !linger)
 		*slot(t, f->id) = f->next;
+	f->lingering = linger;
+	t->lingering += (int)linger - (int)was_lingering;
 	pthread_mutex_unlock(&t->lock);
-	if (!last)
-		return;
+	if (!last || linger)
+		return;     /* still open, or kept for gfs_retry_records */
 	if (f->orphan) {
 		struct op op;
 		struct gfs_node n;
@@ -372,11 +417,44 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f)
 			else
 				op_abort(&op);
 		}
-	} else if (f->dirty) {
-		record(c, f, false, &err);   /* a write raced with the close */
 	}
 	close(f->fd);
 	free(f);
+}
+
+int gfs_retry_records(struct gfs_core *c)
+{
+	struct open_table *t = &c->open;
+
+	for (size_t b = 0; b < t->nbuckets; b++) {
+		for (;;) {
+			pthread_mutex_lock(&t->lock);
+			if (t->lingering == 0) {
+				pthread_mutex_unlock(&t->lock);
+				return 0;
+			}
+			struct open_file *f = t->buckets[b];
+			while (f && f->refs > 0)
+				f = f->next;
+			if (f)
+				f->refs++;      /* hold it while recording */
+			pthread_mutex_unlock(&t->lock);
+			if (!f)
+				break;
+			int64_t id = f->id;
+			/* releasing the extra reference records, and lets the
+			 * entry go when that works */
+			gfs_release_entry(c, f);
+			pthread_mutex_lock(&t->lock);
+			struct open_file *g = *slot(t, id);
+			bool still = g && g->refs == 0;
+			int left = t->lingering;
+			pthread_mutex_unlock(&t->lock);
+			if (still)
+				return left;    /* still full: later */
+		}
+	}
+	return 0;
 }
 
 void gfs_release(struct gfs_core *c, struct gfs_handle *h)

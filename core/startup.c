@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -178,6 +179,43 @@ static int warn_lost_prerequisite(void *arg, const struct gfs_node *g, int64_t h
 	return 0;
 }
 
+/* A hundredth of the filesystem, between 256 KiB and 8 MiB: enough for the
+ * WAL frames of many removals. */
+static off_t reserve_size(struct gfs_core *c)
+{
+	struct statvfs sv;
+	off_t lo = 256 << 10, hi = 8 << 20, want = hi;
+	if (fstatvfs(c->store.dirfd, &sv) == 0)
+		want = (off_t)(sv.f_blocks / 100) * (off_t)sv.f_frsize;
+	return want < lo ? lo : want > hi ? hi : want;
+}
+
+static void reserve_take(struct gfs_core *c)
+{
+	char path[PATH_MAX + 16];
+	off_t size = reserve_size(c);
+	snprintf(path, sizeof(path), "%s/reserve", c->data_dir);
+	c->reserve_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c->reserve_fd >= 0 && posix_fallocate(c->reserve_fd, 0, size) != 0) {
+		gfs_log(GFS_LOG_WARNING, "cannot set %lld KiB aside in %s: removals "
+			"on a full disk may fail", (long long)size >> 10, c->data_dir);
+		close(c->reserve_fd);
+		c->reserve_fd = -1;
+	}
+}
+
+bool reserve_release(struct gfs_core *c)
+{
+	if (c->reserve_fd < 0 || ftruncate(c->reserve_fd, 0) < 0)
+		return false;
+	close(c->reserve_fd);
+	c->reserve_fd = -1;
+	gfs_log(GFS_LOG_WARNING, "the disk of %s is full: the reserved space is given "
+		"back so that removals can go on; it is set aside again at the next "
+		"mount", c->data_dir);
+	return true;
+}
+
 int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 		  struct gfs_err *err)
 {
@@ -192,6 +230,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	c->inval = o->inval;
 	c->inval_arg = o->inval_arg;
 	c->lock_fd = -1;
+	c->reserve_fd = -1;
 	c->store.dirfd = -1;
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
 
@@ -202,6 +241,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 		goto fail;
 	if ((r = gfs_store_open(c->data_dir, &c->store, err)) < 0)
 		goto fail;
+	reserve_take(c);
 	if ((r = open_table_init(&c->open)) < 0) {
 		gfs_err_set(err, -r, "out of memory");
 		goto fail;
@@ -229,11 +269,18 @@ fail:
 
 void gfs_core_close_partial(struct gfs_core *c)
 {
+	if (c->open.buckets && c->cat && gfs_retry_records(c) > 0) {
+		gfs_log(GFS_LOG_WARNING, "the size of some files could not be "
+			"recorded (disk full); the next start checks the catalog");
+		gfs_catalog_keep_unclean(c->cat);
+	}
 	if (c->open.buckets)
 		open_table_destroy(&c->open);
 	if (c->cat)
 		gfs_catalog_close(c->cat);
 	gfs_store_close(&c->store);
+	if (c->reserve_fd >= 0)
+		close(c->reserve_fd);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c);

@@ -206,6 +206,15 @@ out:
 	return r;
 }
 
+/* Whether the n bytes at s (not NUL-terminated) are all decimal digits. */
+static bool digits_only(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 /* Parse value for prop into its canonical form; fills the request's
  * value facts (R18). */
 static void parse_value(struct gfs_request *req, const char *value, size_t size,
@@ -249,7 +258,7 @@ static void parse_value(struct gfs_request *req, const char *value, size_t size,
 		break;
 	case GFS_PROP_RETENTION_DAYS:
 		/* a number is the form; R1 refuses any but 7 */
-		if (size > 0 && size < 10 && strspn(value, "0123456789") >= size &&
+		if (size > 0 && size < 10 && digits_only(value, size) &&
 		    !(size > 1 && value[0] == '0')) {
 			snprintf(canon, len, "%.*s", (int)size, value);
 			r = 0;
@@ -414,7 +423,9 @@ int gfs_setxattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 			goto refused;
 		req.same_value = req.value_ok && strcmp(canon, current) == 0 &&
 				 !gfs_place_softdeleted(v.place);
-		if (!req.same_value && (r = prop_facts(&op, &v, who, &req, canon,
+		/* facts only matter for a well-formed change (R18 answers the rest) */
+		if (req.value_ok && !req.same_value &&
+		    (r = prop_facts(&op, &v, who, &req, canon,
 						       conflict, sizeof(conflict),
 						       missing, sizeof(missing))) < 0)
 			goto refused;

@@ -66,6 +66,9 @@ static void *purger_main(void *arg)
 		pthread_cond_timedwait(&p->cond, &p->lock, &until);
 		if (p->stop)
 			break;
+		pthread_mutex_unlock(&p->lock);
+		gfs_retry_records(p->core);
+		pthread_mutex_lock(&p->lock);
 		int64_t now = gfs_now_ns() / GFS_NS_PER_SEC;
 		if (now - last < (int64_t)p->interval && now >= last)
 			continue;

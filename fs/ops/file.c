@@ -67,6 +67,7 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = gfs_handle_fd(h);
 	buf.buf[0].pos = off;
+	/* before the reply: once the kernel has it, a release may free h */
 	gfs_handle_read(d->core, h);
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
