@@ -40,7 +40,7 @@ usermod -a -G gfs-team gfs-galadmin
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
-export TSAN_OPTIONS="halt_on_error=1:exitcode=88"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=88:suppressions=$PWD/tests/tsan.supp"
 
 run_tap() { # label command...: run one TAP producer, keep its output
 	local label=$1; shift

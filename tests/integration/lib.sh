@@ -158,7 +158,7 @@ ino() { stat -c %i "$1"; }
 finish() {
 	[ -n "$GFS_PID" ] && check_umount "the daemon exits cleanly at unmount"
 	echo "1..$_n"
-	rm -rf "$T"
+	if [ -n "${GFS_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 	[ "$_failed" -eq 0 ]
 }
 
