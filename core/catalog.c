@@ -24,9 +24,34 @@ struct stmt_slot {
 	sqlite3_stmt *stmt;
 };
 
+/*
+ * Directory link counts count rows: those of .softdeleted and
+ * .softdeleted/DEF count distinct items over every soft-deleted row below
+ * them, and the kernel asks for them on every request there (zero
+ * timeouts, SPEC section 9); a hard delete of a thousand versions counted
+ * two million rows. A count stays right while no row changes and no
+ * soft-deleted row expires, so it is kept with the catalog's change mark
+ * and the next expiry.
+ */
+#define COUNT_SLOTS 16          /* h >> 60 picks one */
+
+struct count_memo {
+	const char *sql;                /* what was counted, of what */
+	int64_t a, b;
+	int64_t epoch, changes;         /* the catalog as it was counted */
+	int64_t from_s, until_s;        /* the seconds it holds for: from the
+					 * count to the first expiry after */
+	int64_t value;
+};
+
 struct conn {
 	sqlite3 *db;
 	struct stmt_slot slots[STMT_SLOTS];
+	/* Bumped whenever anything rolls back: with sqlite3_total_changes64
+	 * (rows changed by this connection, never decreasing) it marks every
+	 * state of the rows. */
+	int64_t epoch;
+	struct count_memo memo[COUNT_SLOTS];
 };
 
 /*
@@ -48,6 +73,7 @@ struct gfs_txn {
 	struct gfs_catalog *cat;
 	struct conn *c;
 	bool write;
+	int64_t changes;        /* sqlite3_total_changes64 at its start */
 };
 
 /* ------------------------------------------------------------------ */
@@ -412,6 +438,7 @@ int gfs_txn_begin(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
 	t->write = write;
 	pthread_mutex_lock(&cat->lock);
 	t->c = cat->conn;
+	t->changes = sqlite3_total_changes64(t->c->db);
 	int rc = txn_exec(t, write ? SQL_BEGIN_WRITE : SQL_BEGIN);
 	if (rc != SQLITE_OK) {
 		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
@@ -435,6 +462,7 @@ int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
 	if (rc != SQLITE_OK) {
 		gfs_err_set(err, sql_errno(rc) ? sql_errno(rc) : EIO,
 			    "catalog commit failed: %s", sqlite3_errmsg(t->c->db));
+		t->c->epoch++;
 		txn_exec(t, SQL_ROLLBACK);
 		txn_release(t);
 		return -err->errnum;
@@ -445,6 +473,8 @@ int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
 
 void gfs_txn_rollback(struct gfs_txn *t)
 {
+	if (sqlite3_total_changes64(t->c->db) != t->changes)
+		t->c->epoch++;  /* rows go back: counts kept meanwhile are wrong */
 	txn_exec(t, SQL_ROLLBACK);
 	txn_release(t);
 }
@@ -736,6 +766,65 @@ int cat_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
 	return visit_nodes(st, fn, arg);
 }
 
+/* The memo slot for count sql of (a, b), and whether its count holds for
+ * the catalog as it is now, at now_s. */
+static struct count_memo *memo_slot(struct gfs_txn *t, const char *sql,
+				    int64_t a, int64_t b, int64_t now_s,
+				    bool *hit)
+{
+	struct conn *c = t->c;
+	uint64_t h = ((uint64_t)a * 31 + (uint64_t)b) * 0x9e3779b97f4a7c15u;
+	struct count_memo *m = &c->memo[h >> 60];
+
+	*hit = m->sql == sql && m->a == a && m->b == b &&
+	       m->epoch == c->epoch &&
+	       m->changes == sqlite3_total_changes64(c->db) &&
+	       now_s >= m->from_s && now_s < m->until_s;
+	return m;
+}
+
+/* The first second after now_s at which a soft-deleted row expires, and
+ * with it possibly the count (the node_purge index: one seek). */
+static int64_t next_expiry(struct gfs_txn *t, int64_t now_s)
+{
+	static const char SQL[] = "SELECT coalesce(min(purge_at),"
+		" 9223372036854775807) FROM node WHERE state = 1 AND purge_at > ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return now_s;   /* keep nothing */
+	sqlite3_bind_int64(st, 1, now_s);
+	return step_int(st, INT64_MAX);
+}
+
+/* count sql (parameters: a, then b unless 0, then now_s), remembered */
+static int64_t memo_count(struct gfs_txn *t, const char *sql, int64_t a,
+			  int64_t b, int64_t now_s)
+{
+	bool hit;
+	struct count_memo *m = memo_slot(t, sql, a, b, now_s, &hit);
+	if (hit)
+		return m->value;
+
+	sqlite3_stmt *st = stmt(t, sql);
+	if (!st)
+		return 0;
+	int i = 1;
+	sqlite3_bind_int64(st, i++, a);
+	if (b)
+		sqlite3_bind_int64(st, i++, b);
+	sqlite3_bind_int64(st, i, now_s);
+	int64_t v = step_int(st, -1);
+	if (v < 0)
+		return 0;
+	*m = (struct count_memo){
+		.sql = sql, .a = a, .b = b,
+		.epoch = t->c->epoch,
+		.changes = sqlite3_total_changes64(t->c->db),
+		.from_s = now_s, .until_s = next_expiry(t, now_s), .value = v,
+	};
+	return v;
+}
+
 int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
 			   enum gfs_state state, int64_t now_s)
 {
@@ -743,12 +832,7 @@ int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
 		" AND state = " STATE " AND (purge_at IS NULL OR purge_at > ?)"
 	static const char SQL_LIVE[] = COUNT("0"), SQL_SD[] = COUNT("1");
 #undef COUNT
-	sqlite3_stmt *st = stmt(t, BY_STATE(state));
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, parent);
-	sqlite3_bind_int64(st, 2, now_s);
-	return step_int(st, 0);
+	return memo_count(t, BY_STATE(state), parent, 0, now_s);
 }
 
 bool cat_holds_softdeleted(struct gfs_txn *t, int64_t gallery,
@@ -774,12 +858,16 @@ int64_t cat_count_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
 {
 	static const char SQL[] = "SELECT count(DISTINCT definition) FROM node"
 		" WHERE state = 1 AND gallery = ? AND purge_at > ?";
-	sqlite3_stmt *st = stmt(t, SQL);
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, gallery);
-	sqlite3_bind_int64(st, 2, now_s);
-	return step_int(st, 0);
+	return memo_count(t, SQL, gallery, 0, now_s);
+}
+
+int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
+				       int64_t definition, int64_t now_s)
+{
+	static const char SQL[] = "SELECT count(DISTINCT CASE WHEN type = 3"
+		" THEN id ELSE parent END) FROM node WHERE state = 1"
+		" AND gallery = ? AND definition = ? AND purge_at > ?";
+	return memo_count(t, SQL, gallery, definition, now_s);
 }
 
 int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery, int64_t now_s)
@@ -794,20 +882,6 @@ int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery, int64_t now_s)
 	return step_int(st, 0);
 }
 
-int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
-				       int64_t definition, int64_t now_s)
-{
-	static const char SQL[] = "SELECT count(DISTINCT CASE WHEN type = 3"
-		" THEN id ELSE parent END) FROM node WHERE state = 1"
-		" AND gallery = ? AND definition = ? AND purge_at > ?";
-	sqlite3_stmt *st = stmt(t, SQL);
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, gallery);
-	sqlite3_bind_int64(st, 2, definition);
-	sqlite3_bind_int64(st, 3, now_s);
-	return step_int(st, 0);
-}
 
 int cat_files_set_deleted(struct gfs_txn *t, int64_t version,
 			  int64_t deleted_at, int64_t purge_at, int64_t ctime)

@@ -879,6 +879,69 @@ static void test_generations(void)
 	stop();
 }
 
+/* The link count of path, or -errno. */
+static int64_t links(const char *path)
+{
+	struct gfs_attr a;
+	int r = look(path, &a);
+	return r < 0 ? r : (int64_t)a.nlink;
+}
+
+/* Link counts are remembered between changes (the kernel asks for those
+ * under .softdeleted on every request); every change shows at once. */
+static void test_link_counts_follow_every_change(void)
+{
+	if (!start())
+		return;
+	CHECK(mkdir_p("g") == 0 && mkdir_p("g/d") == 0 && mkdir_p("g/e") == 0);
+	CHECK(soft_delete_on());
+	CHECK(mkdir_p("g/d/1.0.0") == 0 && mkdir_p("g/d/2.0.0") == 0 &&
+	      mkdir_p("g/d/3.0.0") == 0 && mkdir_p("g/e/1.0.0") == 0);
+	CHECK(put("g/d/2.0.0/f", "f") && put("g/d/3.0.0/f", "f"));
+	CHECK_INT(links("g"), 5);       /* ., .., .softdeleted, d, e */
+	CHECK_INT(links("g/d"), 5);
+	CHECK_INT(links("g/.softdeleted"), 2);
+	CHECK_INT(links("g/.softdeleted/d"), 2);
+
+	/* a version soft-deleted, asked twice */
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(links("g/d"), 4);
+	CHECK_INT(links("g/d"), 4);
+	CHECK_INT(links("g/.softdeleted"), 3);
+	CHECK_INT(links("g/.softdeleted/d"), 3);
+	CHECK_INT(links("g/.softdeleted/d"), 3);
+	/* a file soft-deleted: a shadow appears */
+	CHECK_INT(unlink_p("g/d/2.0.0/f"), 0);
+	CHECK_INT(links("g/.softdeleted/d"), 4);
+	CHECK_INT(links("g/d"), 4);
+	/* another definition */
+	CHECK_INT(rmdir_p("g/e/1.0.0"), 0);
+	CHECK_INT(links("g/.softdeleted"), 4);
+	CHECK_INT(links("g/.softdeleted/e"), 3);
+	CHECK_INT(links("g/.softdeleted/d"), 4);
+	/* a refused change leaves the counts as they were (R3) */
+	CHECK_INT(rmdir_p("g/e"), -ENOTEMPTY);
+	CHECK_INT(links("g/.softdeleted"), 4);
+	CHECK_INT(links("g"), 5);
+	/* restore */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(links("g/d"), 5);
+	CHECK_INT(links("g/.softdeleted/d"), 3);
+	/* hard delete: the shadow's file, then the other definition's version */
+	CHECK_INT(unlink_p("g/.softdeleted/d/2.0.0/f"), 0);
+	CHECK_INT(links("g/.softdeleted/d"), 2);
+	CHECK_INT(links("g/.softdeleted"), 3);
+	CHECK_INT(rmdir_p("g/.softdeleted/e/1.0.0"), 0);
+	CHECK_INT(links("g/.softdeleted/e"), 2);
+	CHECK_INT(links("g/.softdeleted"), 2);
+	/* and the live tree */
+	CHECK_INT(rmdir_p("g/e"), 0);
+	CHECK_INT(links("g"), 4);
+	CHECK_INT(mkdir_p("g/d/4.0.0"), 0);
+	CHECK_INT(links("g/d"), 6);
+	stop();
+}
+
 int main(void)
 {
 	RUN(test_hard_delete_when_off);
@@ -903,5 +966,6 @@ int main(void)
 	RUN(test_application_versions_deleted_for_good);
 	RUN(test_open_file_outlives_hard_delete);
 	RUN(test_generations);
+	RUN(test_link_counts_follow_every_change);
 	return TAP_DONE();
 }

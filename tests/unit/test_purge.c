@@ -173,6 +173,8 @@ static void test_purge_after_seven_days(void)
 	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0,2.0.0");
 	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "a,b");
 	CHECK_STR(ls("g/.softdeleted/d/2.0.0"), "c");
+	CHECK_INT(look("g/.softdeleted/d", &a), 0);
+	CHECK_INT(a.nlink, 4);
 	CHECK_STR(content_of(fa), "alpha");
 	CHECK_STR(content_of(fc), "charlie");
 	CHECK_INT(count_objects(), 4);
@@ -188,6 +190,9 @@ static void test_purge_after_seven_days(void)
 	CHECK_STR(ls("g/.softdeleted/d"), "");
 	CHECK_STR(ls("g/.softdeleted/d/2.0.0"), "");
 	CHECK_INT(look("g/.softdeleted", &a), 0);
+	CHECK_INT(a.nlink, 2);
+	/* the count kept from two days ago is not */
+	CHECK_INT(look("g/.softdeleted/d", &a), 0);
 	CHECK_INT(a.nlink, 2);
 	/* nothing is held any more (R3 and R15 see no items) */
 	CHECK_INT(rmdir_p("g/.softdeleted/d/2.0.0"), 0);
