@@ -24,7 +24,8 @@
 
 #define EXIT_CONFIG 2
 #define LIVE_TIMEOUT 86400.0
-#define DEFAULT_IDLE_THREADS 2
+#define DEFAULT_THREADS 2
+#define KEY_MAX_THREADS 1
 
 struct options {
 	char *config;
@@ -34,6 +35,7 @@ struct options {
 	char *positional[2];    /* [DATA_DIR] MOUNTPOINT */
 	int npositional;
 	bool too_many;
+	bool max_threads_given;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -42,16 +44,20 @@ static const struct fuse_opt option_spec[] = {
 	OPT("data_dir=%s", data_dir),
 	OPT("log_level=%s", log_level),
 	OPT("fsck", fsck),
+	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
 	FUSE_OPT_END
 };
 
 /* Keep non-option arguments aside: the mount helper convention (sshfs,
- * mount.fuse3) passes DATA_DIR before MOUNTPOINT. */
+ * mount.fuse3) passes DATA_DIR before MOUNTPOINT. Note whether max_threads
+ * was given (libfuse reports its own default as if it had been). */
 static int keep_positional(void *data, const char *arg, int key,
 			   struct fuse_args *outargs)
 {
 	struct options *o = data;
 	(void)outargs;
+	if (key == KEY_MAX_THREADS)
+		o->max_threads_given = true;
 	if (key != FUSE_OPT_KEY_NONOPT)
 		return 1;
 	if (o->npositional == 2) {
@@ -71,6 +77,7 @@ static void usage(const char *prog)
 	       "    -o data_dir=DIR        catalog and objects (overrides the file)\n"
 	       "    -o log_level=LEVEL     error, warning, info or debug\n"
 	       "    -o fsck                check catalog and objects fully at mount\n"
+	       "    -o max_threads=N       worker threads (default 2, not libfuse's 10)\n"
 	       "    -f                     stay in the foreground, log to stderr\n\n",
 	       prog, GFS_CONFIG_DEFAULT_PATH);
 	fuse_cmdline_help();
@@ -263,15 +270,17 @@ int main(int argc, char *argv[])
 
 	struct fuse_loop_config *lc = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(lc, cmd.clone_fd);
-	/* Few idle workers: a walk is one request after another, and waking a
-	 * different sleeping thread for each costs more than the request
-	 * itself (measured: 10 idle threads walk 30-50% slower than 2; with 1,
-	 * threads are created and destroyed all the time). More are started
-	 * whenever all are busy. */
-	fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads != UINT_MAX ?
-					cmd.max_idle_threads : DEFAULT_IDLE_THREADS);
-	if (cmd.max_threads)
-		fuse_loop_cfg_set_max_threads(lc, cmd.max_threads);
+	/* Two workers that never end, unless told otherwise. The catalog
+	 * serializes requests anyway; a second worker keeps a large write
+	 * streaming while the next request is read (one alone wrote half as
+	 * fast). Every request wakes the longest idle worker, so more workers
+	 * only spread a walk over cold threads (ten walked 30-50% slower than
+	 * two); and a pool whose idle workers end started and ended a thread
+	 * about four times per version of a hard delete, as each RELEASEDIR
+	 * arrives while the next request is being served. */
+	fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+	fuse_loop_cfg_set_max_threads(lc, o.max_threads_given ? cmd.max_threads
+							      : DEFAULT_THREADS);
 	status = cmd.singlethread ? fuse_session_loop(d.se) :
 				    fuse_session_loop_mt(d.se, lc);
 	status = status == 0 ? 0 : 1;

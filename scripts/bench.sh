@@ -7,6 +7,9 @@
 #
 #   scripts/bench.sh [quick|default|full]
 #
+# GFS_BENCH_OPTS adds galleryfs options (say "-s" or "-o max_threads=4")
+# to compare them.
+#
 # quick: every workload with small numbers (scale at 100,000 versions);
 # default: the sizes of the issue (a few minutes on 2 cores); full: default
 # with 5 runs per median. Prints a table and writes it to
@@ -187,7 +190,9 @@ wait_mounted() { # MOUNTPOINT PID
 gfs_mount() { # DATA
 	local t0 t1
 	t0=$(usec_now)
-	"$GFS_BIN" -f -o config="$CONF" -o data_dir="$1" "$MNT_GFS" 2>>"$GFS_LOG" &
+	# shellcheck disable=SC2086 # GFS_BENCH_OPTS: words, to compare options
+	"$GFS_BIN" -f -o config="$CONF" -o data_dir="$1" ${GFS_BENCH_OPTS:-} \
+		"$MNT_GFS" 2>>"$GFS_LOG" &
 	GFS_PID=$!
 	if ! wait_mounted "$MNT_GFS" "$GFS_PID"; then
 		echo "bench: galleryfs did not mount $1; its log:" >&2
