@@ -271,14 +271,15 @@ int main(int argc, char *argv[])
 	struct fuse_loop_config *lc = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(lc, cmd.clone_fd);
 	/* Two workers that never end, unless told otherwise. The catalog
-	 * serializes requests anyway; a second worker keeps a large write
-	 * streaming while the next request is read (one alone wrote half as
-	 * fast). Every request wakes the longest idle worker, so more workers
-	 * only spread a walk over cold threads (ten walked 30-50% slower than
+	 * serializes requests anyway; the second serves one request while
+	 * another waits on the disk (a large write, an fsync, a cold read).
+	 * Every request wakes the longest idle worker, so more workers only
+	 * spread a walk over cold threads (ten walked 30-50% slower than
 	 * two); and a pool whose idle workers end started and ended a thread
 	 * about four times per version of a hard delete, as each RELEASEDIR
 	 * arrives while the next request is being served. */
-	fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+	if (cmd.max_idle_threads != UINT_MAX)  /* UINT_MAX: not given */
+		fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
 	fuse_loop_cfg_set_max_threads(lc, o.max_threads_given ? cmd.max_threads
 							      : DEFAULT_THREADS);
 	status = cmd.singlethread ? fuse_session_loop(d.se) :

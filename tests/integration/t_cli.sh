@@ -35,6 +35,35 @@ check "fusermount3 -u unmounts" fusermount3 -u "$MNT"
 for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check_not "... and the daemon ends" kill -0 "$pid"
 expect "the end was clean" "1" sqlite3 "$DATA/catalog.db" "select value from meta where key = 'clean'"
+
+# in the foreground at level warning, a start, some work and the end say
+# nothing; the workers are two unless -o max_threads says otherwise
+workers() { # pid: the daemon's threads beyond main, notifier and purger
+	echo $(($(ls "/proc/$1/task" | wc -l) - 3))
+}
+"$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA,log_level=warning" "$MNT" 2>"$T/fg.err" &
+pid=$!
+eventually "a foreground mount" 10 mountpoint -q "$MNT"
+readers=()
+for i in 1 2 3 4 5 6; do ls -R "$MNT" >/dev/null & readers+=($!); done
+wait "${readers[@]}"
+expect "two worker threads by default, also after concurrent work" 2 workers "$pid"
+fusermount3 -u "$MNT"; wait "$pid"
+expect "... and nothing on standard error from start to end" "" cat "$T/fg.err"
+"$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA,max_threads=6" "$MNT" 2>"$T/fg.err" &
+pid=$!
+eventually "a foreground mount with -o max_threads=6" 10 mountpoint -q "$MNT"
+mkdir -p "$MNT/g/d/1.0.0" && head -c 1048576 /dev/zero >"$MNT/g/d/1.0.0/f"
+burst() { # readers at once, until a third worker has started
+	local readers=()
+	for i in $(seq 1 16); do cat "$MNT/g/d/1.0.0/f" >/dev/null & readers+=($!); done
+	wait "${readers[@]}"
+	test "$(workers "$pid")" -gt 2
+}
+eventually "-o max_threads=6 lets more workers start" 30 burst
+check "... never more than 6" test "$(workers "$pid")" -le 6
+fusermount3 -u "$MNT"; wait "$pid"
+
 expect "a data directory in use: the command fails" 2 bash -c "
 	'$GFS_BIN' -o config=$CONF,data_dir=$DATA '$MNT' &&
 	mkdir -p $T/m2 && '$GFS_BIN' -o config=$CONF,data_dir=$DATA $T/m2 2>/dev/null; st=\$?; fusermount3 -u '$MNT'; echo \$st"
