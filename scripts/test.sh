@@ -5,7 +5,9 @@
 #   build        unit and integration tests on the plain build
 #   build-asan   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-tsan   concurrency and crash tests under ThreadSanitizer
-#   valgrind     lifecycle tests with the daemon under valgrind (leaks at exit)
+#   valgrind     the integration tests but for the process-level ones (t_cli,
+#                t_crash, t_concurrency, t_install) with the daemon under
+#                valgrind: no errors, no leaks at exit
 #   build-fuzz   libFuzzer targets (clang), a bounded time each
 #
 #   scripts/test.sh            everything
@@ -90,8 +92,12 @@ exec valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	--log-fd=2 "$PWD/build/fs/galleryfs" "\$@"
 EOT
 chmod +x "$results/galleryfs-valgrind"
-for t in tests/integration/t_softdelete.sh tests/integration/t_files.sh \
-	tests/integration/t_xattr.sh tests/integration/t_tree.sh; do
+# Not t_cli (it counts the daemon's threads and times its daemonizing),
+# t_crash and t_concurrency (their thousands of operations take too long
+# under valgrind; TSan and ASan cover them) nor t_install (it installs the
+# build the binary it is given belongs to).
+for t in tests/integration/t_*.sh; do
+	case $t in */t_cli.sh|*/t_crash.sh|*/t_concurrency.sh|*/t_install.sh) continue ;; esac
 	wanted "$t" && integration valgrind "$results/galleryfs-valgrind" "$t"
 done
 
