@@ -76,6 +76,11 @@ uint64_t view_ino(const struct view *v);
 uint64_t view_nodeid(const struct view *v);
 /* The node id of row id (its mirror when mirror is set) at generation gen. */
 uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen);
+/* The node id of the directory under .softdeleted that shows the
+ * soft-deleted children of row up: .softdeleted/DEF for a definition's
+ * versions; for a version's files its shadow while the version is live,
+ * else the soft-deleted version itself. */
+uint64_t sd_home_nodeid(const struct gfs_node *up);
 uint64_t view_gen(const struct view *v);
 int view_of_ino(struct op *op, uint64_t ino, struct view *out);
 int view_child(struct op *op, const struct view *parent, const char *name,

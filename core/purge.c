@@ -43,13 +43,10 @@ int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
 		r = cat_expired(op.t, op.now_s, PURGE_BATCH, take, b);
 		for (int i = 0; r == 0 && i < b->n; i++) {
 			struct gfs_node *n = &b->rows[i], up;
-			/* the kernel's parent: .softdeleted/DEF for a version, the
-			 * shadow of the live version for a file */
 			r = cat_node_get(op.t, n->type == GFS_VERSION ? n->definition :
 					 n->parent, &up);
 			if (r == 0)
-				op_inval(&op, nodeid_of(up.id, true, up.mirror_gen),
-					 n->name, 0);
+				op_inval(&op, sd_home_nodeid(&up), n->name, 0);
 			op_inval(&op, 0, NULL, nodeid_of(n->id, false, n->gen));
 			if (r == 0)
 				r = n->type == GFS_VERSION ?

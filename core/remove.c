@@ -105,8 +105,7 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 		if ((r = file_delete_for_good(op, &old)) < 0 ||
 		    (r = cat_node_get(op->t, f->parent, &ver)) < 0)
 			return r;
-		op_inval(op, nodeid_of(ver.id, ver.state == GFS_LIVE, ver.state ==
-				       GFS_LIVE ? ver.mirror_gen : ver.gen), old.name, 0);
+		op_inval(op, sd_home_nodeid(&ver), old.name, 0);
 	} else if (r != -ENOENT) {
 		return r;
 	}
@@ -346,23 +345,29 @@ static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
 	return op_commit(&op, false);
 }
 
+typedef int (*removal_fn)(struct gfs_core *c, uint64_t parent,
+			  const char *name, struct gfs_err *err);
+
 /* Removals free space: on a full disk they take back the reserve once. */
+static int freeing(removal_fn once, struct gfs_core *c, uint64_t parent,
+		   const char *name, struct gfs_err *err)
+{
+	int r = once(c, parent, name, err);
+	if (r == -ENOSPC && reserve_release(c))
+		r = once(c, parent, name, err);
+	return r;
+}
+
 int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	       const char *name, struct gfs_err *err)
 {
 	(void)who;
-	int r = unlink_once(c, parent, name, err);
-	if (r == -ENOSPC && reserve_release(c))
-		r = unlink_once(c, parent, name, err);
-	return r;
+	return freeing(unlink_once, c, parent, name, err);
 }
 
 int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      const char *name, struct gfs_err *err)
 {
 	(void)who;
-	int r = rmdir_once(c, parent, name, err);
-	if (r == -ENOSPC && reserve_release(c))
-		r = rmdir_once(c, parent, name, err);
-	return r;
+	return freeing(rmdir_once, c, parent, name, err);
 }

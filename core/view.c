@@ -24,9 +24,7 @@ static bool is_mirror(enum gfs_place p)
 
 uint64_t view_ino(const struct view *v)
 {
-	if (v->place == GFS_AT_ROOT)
-		return GFS_ROOT_INO;
-	return 2 * (uint64_t)v->n.id + (is_mirror(v->place) ? 0 : 1);
+	return nodeid_of(v->n.id, is_mirror(v->place), 0);
 }
 
 uint64_t view_gen(const struct view *v)
@@ -47,9 +45,13 @@ uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen)
 
 uint64_t view_nodeid(const struct view *v)
 {
-	if (v->place == GFS_AT_ROOT)
-		return GFS_ROOT_INO;
 	return nodeid_of(v->n.id, is_mirror(v->place), view_gen(v));
+}
+
+uint64_t sd_home_nodeid(const struct gfs_node *up)
+{
+	bool mirror = up->type == GFS_DEFINITION || up->state == GFS_LIVE;
+	return nodeid_of(up->id, mirror, mirror ? up->mirror_gen : up->gen);
 }
 
 static enum gfs_place live_place(enum gfs_type t)
