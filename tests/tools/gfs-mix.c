@@ -140,24 +140,13 @@ static unsigned pick(unsigned n)
 	return (unsigned)(next() % n);
 }
 
+/* EPERM for EPERM, E4095 for a number glibc has no name for. */
 static const char *errname(int e)
 {
-	static const struct { int e; const char *n; } t[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
-		{ EBADF, "EBADF" }, { EACCES, "EACCES" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { EXDEV, "EXDEV" }, { ENOTDIR, "ENOTDIR" },
-		{ EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-		{ EROFS, "EROFS" }, { ERANGE, "ERANGE" }, { ENOMEM, "ENOMEM" },
-		{ EFAULT, "EFAULT" }, { ENOTCONN, "ENOTCONN" }, { ESTALE, "ESTALE" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
-		{ ENOTEMPTY, "ENOTEMPTY" }, { ENODATA, "ENODATA" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { E2BIG, "E2BIG" }, { EAGAIN, "EAGAIN" },
-		{ EINTR, "EINTR" }, { ECONNABORTED, "ECONNABORTED" },
-	};
 	static char buf[16];
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].e == e)
-			return t[i].n;
+	const char *n = strerrorname_np(e);
+	if (n)
+		return n;
 	snprintf(buf, sizeof(buf), "E%d", e);
 	return buf;
 }
@@ -201,15 +190,14 @@ static void fpath(char *buf, size_t n, int sd, unsigned d, unsigned v, unsigned 
 		 d, v, f);
 }
 
-/* `rm -r`, the way rm does it: read the directory, unlink each entry,
- * then rmdir. */
-static void remove_tree(const char *dir, enum op o_open, enum op o_unlink,
-			enum op o_rmdir)
+/* Read dir the way readdir(3) users do, noting opendir (as o_open) and
+ * the end of the listing; fn sees every entry but . and .. */
+static void each_entry(const char *dir, enum op o_open,
+		       void (*fn)(DIR *dp, const char *dir, const char *name,
+				  void *arg), void *arg)
 {
 	DIR *dp;
 	struct dirent *de;
-	char names[64][256];
-	int n = 0;
 
 	errno = 0;
 	dp = opendir(dir);
@@ -222,46 +210,55 @@ static void remove_tree(const char *dir, enum op o_open, enum op o_unlink,
 			note(OP_READDIR, errno ? -1 : 0, errno, dir, NULL);
 			break;
 		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n < 64)
-			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fn(dp, dir, de->d_name, arg);
 	}
 	closedir(dp);
-	for (int i = 0; i < n; i++) {
+}
+
+struct names {
+	char name[64][256];
+	int n;
+};
+
+static void keep_name(DIR *dp, const char *dir, const char *name, void *arg)
+{
+	struct names *k = arg;
+	(void)dp, (void)dir;
+	if (k->n < 64)
+		snprintf(k->name[k->n++], sizeof(k->name[0]), "%s", name);
+}
+
+/* `rm -r`, the way rm does it: read the directory, unlink each entry,
+ * then rmdir. */
+static void remove_tree(const char *dir, enum op o_open, enum op o_unlink,
+			enum op o_rmdir)
+{
+	struct names k = { .n = 0 };
+
+	each_entry(dir, o_open, keep_name, &k);
+	for (int i = 0; i < k.n; i++) {
 		char p[4400 + 260];
-		snprintf(p, sizeof(p), "%s/%.255s", dir, names[i]);
+		snprintf(p, sizeof(p), "%s/%.255s", dir, k.name[i]);
 		CALL(o_unlink, unlink(p), p, NULL);
 	}
 	CALL(o_rmdir, rmdir(dir), dir, NULL);
 }
 
+static void stat_entry(DIR *dp, const char *dir, const char *name, void *arg)
+{
+	struct stat st;
+	char p[4400 + 260];
+	(void)arg;
+	snprintf(p, sizeof(p), "%s/%.255s", dir, name);
+	CALL(OP_LSTAT_ENTRY, fstatat(dirfd(dp), name, &st, AT_SYMLINK_NOFOLLOW),
+	     p, NULL);
+}
+
 /* A listing with a stat of every entry, as `ls -l` does. */
 static void list(const char *dir)
 {
-	DIR *dp;
-	struct dirent *de;
-
-	errno = 0;
-	dp = opendir(dir);
-	if (note(OP_OPENDIR, dp ? 0 : -1, errno, dir, NULL) < 0)
-		return;
-	for (;;) {
-		errno = 0;
-		de = readdir(dp);
-		if (!de) {
-			note(OP_READDIR, errno ? -1 : 0, errno, dir, NULL);
-			break;
-		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		struct stat st;
-		char p[4400 + 260];
-		snprintf(p, sizeof(p), "%s/%.255s", dir, de->d_name);
-		CALL(OP_LSTAT_ENTRY, fstatat(dirfd(dp), de->d_name, &st,
-					     AT_SYMLINK_NOFOLLOW), p, NULL);
-	}
-	closedir(dp);
+	each_entry(dir, OP_OPENDIR, stat_entry, NULL);
 }
 
 static void write_some(const char *p, int flags, enum op o_open)

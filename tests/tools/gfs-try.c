@@ -22,28 +22,17 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static const struct { int e; const char *name; } names[] = {
-	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
-	{ EBADF, "EBADF" }, { EACCES, "EACCES" }, { EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" }, { EXDEV, "EXDEV" }, { ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-	{ EROFS, "EROFS" }, { ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOSYS, "ENOSYS" }, { ENOTEMPTY, "ENOTEMPTY" }, { ENODATA, "ENODATA" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { E2BIG, "E2BIG" }, { ESTALE, "ESTALE" },
-};
-
 static int report(int r)
 {
 	if (r >= 0) {
 		puts("OK");
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].e == errno) {
-			puts(names[i].name);
-			return 0;
-		}
-	printf("E%d\n", errno);
+	const char *name = strerrorname_np(errno);
+	if (name)
+		puts(name);
+	else
+		printf("E%d\n", errno);
 	return 0;
 }
 
