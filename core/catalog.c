@@ -28,7 +28,7 @@ struct stmt_slot {
  * Directory link counts count rows: those of .softdeleted and
  * .softdeleted/DEF count distinct items over every soft-deleted row below
  * them, and the kernel asks for them on every request there (zero
- * timeouts, SPEC section 9); a hard delete of a thousand versions counted
+ * timeouts, design section 9); a hard delete of a thousand versions counted
  * two million rows. A count stays right while no row changes and no
  * soft-deleted row expires, so it is kept with the catalog's change mark
  * and the next expiry.
@@ -716,7 +716,7 @@ int cat_children(struct gfs_txn *t, int64_t parent, enum gfs_state state,
 	/* The CASE is evaluated lazily: only directories with subdirectories
 	 * pay for a count. */
 #define CHILDREN(STATE) "SELECT " NODE_COLS "," \
-		" CASE WHEN n.type IN (1, 2) THEN 2 + (n.type = 1) +" \
+		" CASE WHEN n.type IN (1, 2) THEN 2 +" \
 		"  (SELECT count(*) FROM node c WHERE c.parent = n.id AND c.state = 0)" \
 		"  ELSE 0 END" \
 		" FROM node n WHERE n.parent = ? AND n.state = " STATE " AND n.id > ?" \

@@ -3,9 +3,14 @@
  * the tree, each one read transaction.
  *
  * Listing offsets name positions in a stable order: 1 after ".", 2 after
- * "..", 3 after ".softdeleted" (galleries list it first), and id + 3 after
- * the entry whose row id is id. Entries removed between two reads (rm -r
- * does that) never shift the offsets of the others.
+ * "..", and id + 3 after the entry whose row id is id. Entries removed
+ * between two reads (rm -r does that) never shift the offsets of the others.
+ *
+ * A gallery's listing never shows .softdeleted (design §3): it resolves by
+ * name only, as ZFS's .zfs does with snapdir=hidden, so that rm -r, find,
+ * du, tar, rsync and file managers started at the gallery or above never
+ * enter it. When it was listed, rm -r GALLERY went in first and
+ * hard-deleted everything soft-deleted before.
  */
 #include "core.h"
 
@@ -17,7 +22,6 @@
 
 #define OFF_DOT 1
 #define OFF_DOTDOT 2
-#define OFF_SOFTDELETED 3
 #define OFF_BASE 3
 
 int gfs_lookup(struct gfs_core *c, uint64_t parent, const char *name,
@@ -159,11 +163,6 @@ int gfs_readdir(struct gfs_core *c, uint64_t ino, uint64_t off, bool plus,
 		if (parent_ino(&v) % 2 == 0)
 			pv.place = GFS_AT_SD_ROOT;   /* a mirror: only the number matters */
 		if (emit(&l, "..", OFF_DOTDOT, &pv, 0, true))
-			goto out;
-	}
-	if (v.place == GFS_AT_GALLERY && off < OFF_SOFTDELETED) {
-		struct view sd = { .place = GFS_AT_SD_ROOT, .n = v.n };
-		if (emit(&l, GFS_SOFTDELETED, OFF_SOFTDELETED, &sd, 0, false))
 			goto out;
 	}
 	int64_t after = off > OFF_BASE ? (int64_t)(off - OFF_BASE) : 0;

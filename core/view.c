@@ -2,7 +2,7 @@
  * view.c — from inode numbers and names to views, and from views to what
  * the kernel and the policy see: attributes, generations, paths, lineage.
  *
- * The one place that knows the tree's shape (SPEC §1, §3, §9): which rows
+ * The one place that knows the tree's shape (design §1, §3, §9): which rows
  * show where, which synthetic directories exist, what their numbers are.
  */
 #include "core.h"
@@ -81,7 +81,7 @@ static int place_of_row(struct op *op, const struct gfs_node *n, enum gfs_place 
 	case GFS_SOFT_DELETED:
 		if (n->purge_at <= op->now_s) {
 			/* gone from the tree; an open descriptor still reaches
-			 * it, as it would after the purge (SPEC §2) */
+			 * it, as it would after the purge (design §2) */
 			if (n->type == GFS_FILE && open_table_is_open(&op->c->open, n->id)) {
 				*p = GFS_AT_ORPHAN;
 				return 0;
@@ -219,10 +219,9 @@ static uint32_t dir_nlink(struct op *op, const struct view *v, int64_t hint)
 		return (uint32_t)hint;
 	switch (v->place) {
 	case GFS_AT_ROOT:
+	case GFS_AT_GALLERY:    /* .softdeleted is not listed, so not counted */
 	case GFS_AT_DEFINITION:
 		return 2 + (uint32_t)cat_count_children(op->t, n->id, GFS_LIVE, op->now_s);
-	case GFS_AT_GALLERY:
-		return 3 + (uint32_t)cat_count_children(op->t, n->id, GFS_LIVE, op->now_s);
 	case GFS_AT_SD_ROOT:
 		return 2 + (uint32_t)cat_count_softdeleted_definitions(op->t, n->id,
 								       op->now_s);

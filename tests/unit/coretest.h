@@ -139,7 +139,7 @@ static inline uint64_t node(const char *path)
 }
 
 /* The node id of a file from its inode number: files keep generation 1
- * for life (SPEC §9). */
+ * for life (design §9). */
 static inline uint64_t file_node(uint64_t file_ino)
 {
 	return file_ino | UINT64_C(1) << GFS_NODEID_GEN_SHIFT;
@@ -228,6 +228,28 @@ static inline const char *getx(const char *path, const char *name)
 	buf[n] = '\0';
 	return buf;
 }
+
+/* Whether s is a timestamp as deletedAt and purgeAt read:
+ * "YYYY-MM-DDTHH:MM:SSZ" (never one of getx's error strings). */
+static inline bool is_utc_stamp(const char *s)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (size_t i = 0; form[i]; i++)
+		if (form[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != form[i])
+			return false;
+	return true;
+}
+
+/* Two reads that must give the same timestamp: equal, and a timestamp
+ * (two failed reads would be equal too). */
+#define CHECK_SAME_STAMP(a, b)                                               \
+	do {                                                                 \
+		const char *stamp_a = (a), *stamp_b = (b);                   \
+		CHECK(is_utc_stamp(stamp_a));                                \
+		CHECK_STR(stamp_a, stamp_b);                                 \
+	} while (0)
 
 /* What getx answers for a failed read: errno_str(ENODATA). */
 static inline const char *errno_str(int e)

@@ -1,8 +1,8 @@
 /*
- * test_lifecycle.c — soft delete, restore and hard delete (SPEC §3) through
+ * test_lifecycle.c — soft delete, restore and hard delete (design §3) through
  * the core's public API (galleryfs.h), without a FUSE mount: what unlink,
  * rmdir and rename do to the tree, to inode numbers and generations
- * (SPEC §9), to file contents and to the object store, with soft delete
+ * (design §9), to file contents and to the object store, with soft delete
  * off and on. Each test opens a core on a fresh mkdtemp data directory and
  * removes it at its end.
  */
@@ -108,7 +108,7 @@ static void test_hard_delete_takes_shadow(void)
 }
 
 /* Switched off, what is already soft-deleted can still be restored and
- * hard-deleted (SPEC §3). */
+ * hard-deleted (design §3). */
 static void test_switched_off_items_stay(void)
 {
 	if (!start())
@@ -135,7 +135,7 @@ static void test_switched_off_items_stay(void)
 }
 
 /* rsync writes a temporary file and renames it over the old one: the
- * replaced file is removed under the rules of SPEC §3. */
+ * replaced file is removed under the rules of design §3. */
 static void test_rename_over_file(void)
 {
 	if (!start())
@@ -169,7 +169,7 @@ static void test_rename_over_file(void)
 	stop();
 }
 
-/* The mirrors take the owner and mode of what they mirror (SPEC §3). */
+/* The mirrors take the owner and mode of what they mirror (design §3). */
 static void test_mirrors_owner_and_mode(void)
 {
 	struct gfs_attr a;
@@ -230,7 +230,7 @@ static void test_unlink_soft_deletes_file(void)
 	/* contents and object stay */
 	CHECK_INT(count_objects(), 2);
 	CHECK_STR(content_of(a.ino), "alpha");
-	CHECK(getx("g/.softdeleted/d/1.0.0/a", "user.acg.deletedAt")[0] == '2');
+	CHECK(is_utc_stamp(getx("g/.softdeleted/d/1.0.0/a", "user.acg.deletedAt")));
 
 	/* the name is not reserved: a new a, soft-deleted in turn, replaces
 	 * the older copy for good */
@@ -277,7 +277,7 @@ static void test_mv_file_into_shadow(void)
 	CHECK_INT(ino("g/d/1.0.0/a"), 0);
 	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), a);
 	/* and back: a single file restores into its live version */
-	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/b", 0), -EINVAL);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/b", 0), -EPERM);
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/a", 0), 0);
 	CHECK_INT(ino("g/d/1.0.0/a"), a);
 	CHECK_STR(content_of(a), "alpha");
@@ -327,8 +327,8 @@ static void test_rmdir_soft_deletes_version_and_restore(void)
 	CHECK_STR(content_of(c), big);
 	CHECK_INT(count_objects(), 3);
 	/* the version is the unit of retention: its files share its times */
-	CHECK_STR(getx("g/.softdeleted/d/1.0.0/a", "user.acg.purgeAt"),
-		  getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
+	CHECK_SAME_STAMP(getx("g/.softdeleted/d/1.0.0/a", "user.acg.purgeAt"),
+			 getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
 
 	/* restore: mv back to the definition */
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
@@ -355,7 +355,7 @@ static bool same_time(struct timespec a, struct timespec b)
 }
 
 /* Restore brings back owners, modes, mtimes and attributes; ctime
- * changes, as on any rename (SPEC §3). */
+ * changes, as on any rename (design §3). */
 static void test_restore_keeps_metadata(void)
 {
 	struct gfs_attr f0, f1, v0, v1;
@@ -412,9 +412,9 @@ static void test_restore_paths(void)
 	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
 	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
 	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
-	/* another definition, another name: EINVAL (R14) */
-	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/e/1.0.0", 0), -EINVAL);
-	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.1", 0), -EINVAL);
+	/* another definition, another name: EPERM (R14) */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/e/1.0.0", 0), -EPERM);
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.1", 0), -EPERM);
 	CHECK(ino("g/.softdeleted/d/1.0.0") != 0);
 	/* a soft-deleted file of a soft-deleted version has no live parent */
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0/a", "g/d/1.0.0/a", 0), -ENOENT);
@@ -461,10 +461,10 @@ static void test_rename_version_onto_shadow_merges(void)
 	CHECK_INT(gfs_getattr(core, x_old, &v1, &err), -ENOENT);
 	CHECK_INT(count_objects(), 3);
 	/* every file takes the version's retention */
-	CHECK_STR(getx("g/.softdeleted/d/1.0.0/z", "user.acg.deletedAt"),
-		  getx("g/.softdeleted/d/1.0.0", "user.acg.deletedAt"));
-	CHECK_STR(getx("g/.softdeleted/d/1.0.0/y", "user.acg.purgeAt"),
-		  getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
+	CHECK_SAME_STAMP(getx("g/.softdeleted/d/1.0.0/z", "user.acg.deletedAt"),
+			 getx("g/.softdeleted/d/1.0.0", "user.acg.deletedAt"));
+	CHECK_SAME_STAMP(getx("g/.softdeleted/d/1.0.0/y", "user.acg.purgeAt"),
+			 getx("g/.softdeleted/d/1.0.0", "user.acg.purgeAt"));
 
 	/* the restore brings back every file, the merged one included */
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
@@ -542,7 +542,7 @@ static void test_hard_delete_inside_softdeleted(void)
 	CHECK_INT(rmdir_p("g/.softdeleted"), 0);
 	CHECK(ino("g/.softdeleted/d/2.0.0") != 0);
 	CHECK(ino("g/d/2.0.0") != 0);
-	CHECK_STR(ls("g"), ".softdeleted,d");
+	CHECK_STR(ls("g"), "d");
 	stop();
 }
 
@@ -568,7 +568,7 @@ static void test_rmdir_definition_holding_items(void)
 	CHECK_INT(count_objects(), 2);
 	CHECK_INT(rmdir_p("g/d"), 0);
 	CHECK_INT(ino("g/d"), 0);
-	CHECK_STR(ls("g"), ".softdeleted");
+	CHECK_STR(ls("g"), "");
 	CHECK_STR(ls("g/.softdeleted"), "");
 	CHECK_INT(count_objects(), 0);
 	/* and the gallery is empty */
@@ -593,7 +593,9 @@ static void test_rmdir_gallery_holding_items(void)
 	stop();
 }
 
-static void test_softdeleted_listed_first(void)
+/* .softdeleted is not listed (design §3: recursive tools never enter it)
+ * but resolves by name, its number still below every definition's. */
+static void test_softdeleted_resolves_unlisted(void)
 {
 	struct listing l;
 
@@ -603,15 +605,18 @@ static void test_softdeleted_listed_first(void)
 	CHECK(mkdir_p("g/zeta") == 0 && mkdir_p("g/alpha") == 0 &&
 	      mkdir_p("g/m") == 0);
 	uint64_t g = node("g");
-	CHECK_STR(list_from(g, 0, &l, 0), ".,..,.softdeleted,zeta,alpha,m");
-	/* its number sorts below every definition's (fts sorts by d_ino) */
-	CHECK_INT(l.n, 6);
-	for (int i = 3; i < l.n; i++)
-		CHECK(l.inos[2] < l.inos[i]);
-	CHECK_INT(l.inos[2], ino("g/.softdeleted"));
+	CHECK_STR(list_from(g, 0, &l, 0), ".,..,zeta,alpha,m");
+	CHECK_INT(l.n, 5);
+	uint64_t sd = ino("g/.softdeleted");
+	CHECK(sd != 0);
+	for (int i = 0; i < l.n; i++)
+		CHECK(l.inos[i] != sd);
+	for (int i = 2; i < l.n; i++)
+		CHECK(sd < l.inos[i]);
 	/* even before any definition exists */
 	CHECK(mkdir_p("h") == 0);
-	CHECK_STR(ls("h"), ".softdeleted");
+	CHECK_STR(ls("h"), "");
+	CHECK(ino("h/.softdeleted") != 0);
 	stop();
 }
 
@@ -640,16 +645,16 @@ static void test_readdir_offsets_survive_removals(void)
 	CHECK_INT(unlink_p("g/d/1.0.0/f2"), 0);
 	CHECK_STR(list_from(v, off, &l, 0), "f4,f5");
 
-	/* a gallery: .softdeleted has its own offset */
+	/* a gallery: definitions alone, at stable offsets */
 	for (int i = 0; i < 4; i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "g/e%d", i);
 		CHECK_INT(mkdir_p(path), 0);
 	}
 	uint64_t g = node("g");
-	CHECK_STR(list_from(g, 0, &l, 3), ".,..,.softdeleted");
+	CHECK_STR(list_from(g, 0, &l, 3), ".,..,d");
 	off = l.last_off;
-	CHECK_STR(list_from(g, off, &l, 2), "d,e0");
+	CHECK_STR(list_from(g, off, &l, 1), "e0");
 	off = l.last_off;
 	CHECK_INT(rmdir_p("g/e0"), 0);
 	CHECK_INT(rmdir_p("g/e1"), 0);
@@ -898,7 +903,7 @@ static void test_link_counts_follow_every_change(void)
 	CHECK(mkdir_p("g/d/1.0.0") == 0 && mkdir_p("g/d/2.0.0") == 0 &&
 	      mkdir_p("g/d/3.0.0") == 0 && mkdir_p("g/e/1.0.0") == 0);
 	CHECK(put("g/d/2.0.0/f", "f") && put("g/d/3.0.0/f", "f"));
-	CHECK_INT(links("g"), 5);       /* ., .., .softdeleted, d, e */
+	CHECK_INT(links("g"), 4);       /* ., .., d, e (.softdeleted is not listed) */
 	CHECK_INT(links("g/d"), 5);
 	CHECK_INT(links("g/.softdeleted"), 2);
 	CHECK_INT(links("g/.softdeleted/d"), 2);
@@ -922,7 +927,7 @@ static void test_link_counts_follow_every_change(void)
 	/* a refused change leaves the counts as they were (R3) */
 	CHECK_INT(rmdir_p("g/e"), -ENOTEMPTY);
 	CHECK_INT(links("g/.softdeleted"), 4);
-	CHECK_INT(links("g"), 5);
+	CHECK_INT(links("g"), 4);
 	/* restore */
 	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
 	CHECK_INT(links("g/d"), 5);
@@ -936,7 +941,7 @@ static void test_link_counts_follow_every_change(void)
 	CHECK_INT(links("g/.softdeleted"), 2);
 	/* and the live tree */
 	CHECK_INT(rmdir_p("g/e"), 0);
-	CHECK_INT(links("g"), 4);
+	CHECK_INT(links("g"), 3);
 	CHECK_INT(mkdir_p("g/d/4.0.0"), 0);
 	CHECK_INT(links("g/d"), 6);
 	stop();
@@ -959,7 +964,7 @@ int main(void)
 	RUN(test_hard_delete_inside_softdeleted);
 	RUN(test_rmdir_definition_holding_items);
 	RUN(test_rmdir_gallery_holding_items);
-	RUN(test_softdeleted_listed_first);
+	RUN(test_softdeleted_resolves_unlisted);
 	RUN(test_readdir_offsets_survive_removals);
 	RUN(test_softdeleted_definition_lists_holders_only);
 	RUN(test_replicas_one_per_region);
