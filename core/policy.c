@@ -1,5 +1,5 @@
 /*
- * policy.c — the rule table of SPEC §5, read top to bottom in the order in
+ * policy.c — the rule table of design §5, read top to bottom in the order in
  * which rules answer: names (R12), .softdeleted read-only (R15), attribute
  * form (R18, with R1), roles (R4), prerequisites (R5, R9, R10), R7, R6,
  * non-empty directories (R3), R8, restore paths (R14), renames (R13),
@@ -158,7 +158,7 @@ static int check_r12_types(struct gfs_request *r, struct gfs_err *err)
 /* ------------------------------------------------------------------ */
 /* R15: .softdeleted is read-only; R2 for renames into it              */
 
-/* Whether a rename from r->at into r->to is one of the renames of SPEC §3
+/* Whether a rename from r->at into r->to is one of the renames of design §3
  * that enter .softdeleted: a live version onto its own shadow path, a live
  * file onto its own path in the shadow. */
 static bool is_mirrored_rename(const struct gfs_request *r)
@@ -255,7 +255,7 @@ static int check_r18_form(struct gfs_request *r, struct gfs_err *err)
 	const struct gfs_prop_info *p = &gfs_props[r->prop];
 	if (!r->prop_applies)
 		return refuse(err, "R18", EINVAL, r->at.path, "%s does not apply to "
-			      "this node; see SPEC §4 for where it applies", p->name);
+			      "this node; galleryfs(1) lists where each applies", p->name);
 	if (r->action == GFS_ACT_REMOVEXATTR)
 		return refuse(err, "R18", EPERM, r->at.path, "%s is a property and "
 			      "always exists; set another value instead of "
@@ -451,6 +451,19 @@ static int check_r8(struct gfs_request *r, struct gfs_err *err)
 /* ------------------------------------------------------------------ */
 /* R14: restore paths                                                  */
 
+/* The live path a soft-deleted item came from: its path without the
+ * gallery's .softdeleted step ("g/.softdeleted/d/1.0.0" -> "g/d/1.0.0"). */
+static void original_path(const char *sd_path, char *buf, size_t len)
+{
+	const char *step = strstr(sd_path, "/" GFS_SOFTDELETED "/");
+	if (!step) {
+		snprintf(buf, len, "%s", sd_path);
+		return;
+	}
+	snprintf(buf, len, "%.*s%s", (int)(step - sd_path), sd_path,
+		 step + sizeof(GFS_SOFTDELETED));
+}
+
 static int check_r14(struct gfs_request *r, struct gfs_err *err)
 {
 	if (r->action != GFS_ACT_RENAME || !gfs_place_softdeleted(r->at.place) ||
@@ -464,11 +477,16 @@ static int check_r14(struct gfs_request *r, struct gfs_err *err)
 		       r->to.definition == r->at.definition;
 	else
 		home = r->to.place == GFS_AT_VERSION && r->to.version == r->at.version;
-	if (!home || !same_name)
-		return refuse(err, "R14", EINVAL, r->at.path, "a soft-deleted item "
-			      "can only be restored to its original path; mv it to "
-			      "GALLERY/DEF/%s", r->at.place == GFS_AT_SD_VERSION ?
-			      "VERSION" : "VERSION/FILE");
+	/* EPERM, never EINVAL: coreutils words EINVAL as "cannot move ... to
+	 * a subdirectory of itself", and gnulib retries a RENAME_NOREPLACE
+	 * that got EINVAL as a plain rename */
+	if (!home || !same_name) {
+		char orig[GFS_PATH_MAX];
+		original_path(r->at.path, orig, sizeof(orig));
+		return refuse(err, "R14", EPERM, r->at.path, "a soft-deleted item "
+			      "can only be restored to its original path; mv it "
+			      "back to %s", orig);
+	}
 	if (r->to_exists)
 		return refuse(err, "R14", EEXIST, r->at.path, "the original path is "
 			      "taken by a live item; remove or rename that first");
@@ -554,7 +572,7 @@ static int no_check(struct gfs_request *r, struct gfs_err *err)
 }
 
 const struct gfs_rule gfs_rules[] = {
-	{ "R12", "EINVAL/ENAMETOOLONG", "names follow SPEC §1", check_r12_names },
+	{ "R12", "EINVAL/ENAMETOOLONG", "names follow design §1", check_r12_names },
 	{ "R15", "EPERM", ".softdeleted is read-only but for rm and mv", check_r15 },
 	{ "R2", "EPERM", "VM application versions never enter .softdeleted", check_r2 },
 	{ "R12", "EPERM", "only galleries, definitions, versions and files in "
@@ -573,7 +591,7 @@ const struct gfs_rule gfs_rules[] = {
 	  "location", check_r6 },
 	{ "R3", "ENOTEMPTY", "no removing what holds soft-deleted items", check_r3 },
 	{ "R8", "EPERM", "Failed versions cannot be deleted while on", check_r8 },
-	{ "R14", "EINVAL/EEXIST/ENOENT", "restore to the original path only",
+	{ "R14", "EPERM/EEXIST/ENOENT", "restore to the original path only",
 	  check_r14 },
 	{ "R13", "EPERM/EXDEV/EINVAL", "live galleries, definitions and versions "
 	  "are not renamed", check_r13 },

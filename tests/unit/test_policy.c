@@ -1,5 +1,5 @@
 /*
- * test_policy.c — the policy engine of SPEC §5, one test per rule and named
+ * test_policy.c — the policy engine of design §5, one test per rule and named
  * after it (test_R0_... to test_R18_...), each with the permitted and the
  * refused side; then the order in which checks answer when a request
  * breaks two rules; then the effects (R2/R11 removals, R17 replicas) and
@@ -378,7 +378,7 @@ static void test_table_has_every_rule(void)
 
 static void test_table_order_is_spec_order(void)
 {
-	/* SPEC §5: names (R12), R15, R18, R4, R5, R9, R10, R7, R6, R3, R8,
+	/* design §5: names (R12), R15, R18, R4, R5, R9, R10, R7, R6, R3, R8,
 	 * R14, R13, R16. */
 	static const char *const order[] = { "R12", "R15", "R18", "R4", "R5",
 		"R9", "R10", "R7", "R6", "R3", "R8", "R14", "R13", "R16" };
@@ -849,22 +849,23 @@ static void test_R14_restore_to_original_path(void)
 	PERMITTED(r);
 	CHECK_INT(r.rename, GFS_RENAME_RESTORE_FILE);
 
-	/* refused: any other path: EINVAL (never EXDEV) */
-	REFUSED_REQ(move(on(sd_version()), on(definition2()), "1.0.0"), EINVAL,
-		    "R14", sv, "GALLERY/DEF/VERSION");
-	REFUSED_REQ(move(on(sd_version()), on(definition()), "1.0.1"), EINVAL,
+	/* refused: any other path: EPERM (never EXDEV, never EINVAL), the
+	 * message naming the path it can go back to */
+	REFUSED_REQ(move(on(sd_version()), on(definition2()), "1.0.0"), EPERM,
+		    "R14", sv, "back to prod/ubuntu/1.0.0");
+	REFUSED_REQ(move(on(sd_version()), on(definition()), "1.0.1"), EPERM,
 		    "R14", sv, "original path");
-	REFUSED_REQ(move(on(sd_version()), on(gallery()), "ubuntu"), EINVAL,
+	REFUSED_REQ(move(on(sd_version()), on(gallery()), "ubuntu"), EPERM,
 		    "R14", sv, NULL);
-	REFUSED_REQ(move(on(sd_version()), on(version2()), "1.0.0"), EINVAL,
+	REFUSED_REQ(move(on(sd_version()), on(version2()), "1.0.0"), EPERM,
 		    "R14", sv, NULL);
-	REFUSED_REQ(move(on(sd_file()), on(version2()), "disk.vhd"), EINVAL,
-		    "R14", sf, "GALLERY/DEF/VERSION/FILE");
-	REFUSED_REQ(move(on(sd_file()), on(version()), "disk2.vhd"), EINVAL,
+	REFUSED_REQ(move(on(sd_file()), on(version2()), "disk.vhd"), EPERM,
+		    "R14", sf, "back to prod/ubuntu/1.0.0/disk.vhd");
+	REFUSED_REQ(move(on(sd_file()), on(version()), "disk2.vhd"), EPERM,
 		    "R14", sf, NULL);
-	REFUSED_REQ(move(on(sd_file()), on(definition()), "1.0.0"), EINVAL,
+	REFUSED_REQ(move(on(sd_file()), on(definition()), "1.0.0"), EPERM,
 		    "R14", sf, NULL);
-	REFUSED_REQ(move(on(sd_file()), on(version_of_def2()), "disk.vhd"), EINVAL,
+	REFUSED_REQ(move(on(sd_file()), on(version_of_def2()), "disk.vhd"), EPERM,
 		    "R14", sf, NULL);
 
 	/* refused: the original path is taken: EEXIST */
@@ -1068,7 +1069,7 @@ static void test_R18_attribute_form(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* the order in which checks answer (SPEC §5)                          */
+/* the order in which checks answer (design §5)                          */
 
 static void test_order_names_before_softdeleted(void)
 {
@@ -1222,12 +1223,12 @@ static void test_order_R14_before_R13(void)
 					 on(version()));
 	r.rename_flags = RENAME_EXCHANGE;
 	REFUSED(r, EEXIST, "R14", sv, NULL);
-	/* restore to the wrong path with RENAME_EXCHANGE: R14 EINVAL */
+	/* restore to the wrong path with RENAME_EXCHANGE: R14 EPERM */
 	r = move(on(sd_version()), on(definition2()), "1.0.0");
 	r.rename_flags = RENAME_EXCHANGE;
-	REFUSED(r, EINVAL, "R14", sv, NULL);
-	/* a soft-deleted file to another version: R14 EINVAL, never EXDEV */
-	REFUSED_REQ(move(on(sd_file()), on(version2()), "disk.vhd"), EINVAL, "R14",
+	REFUSED(r, EPERM, "R14", sv, NULL);
+	/* a soft-deleted file to another version: R14 EPERM, never EXDEV */
+	REFUSED_REQ(move(on(sd_file()), on(version2()), "disk.vhd"), EPERM, "R14",
 		    NULL, NULL);
 	/* a good restore with RENAME_EXCHANGE is still R13's EINVAL */
 	r = move(on(sd_version()), on(definition()), "1.0.0");
@@ -1352,8 +1353,8 @@ static void test_rename_refusals(void)
 		      on(file_named("prod/ubuntu/1.0.0/other", "other")));
 	r.rename_flags = RENAME_EXCHANGE;
 	REFUSED(r, EINVAL, "R13", f, NULL);
-	/* R14 EINVAL: restore to the wrong path; EEXIST: path taken */
-	REFUSED_REQ(move(on(sd_version()), on(definition()), "1.0.1"), EINVAL,
+	/* R14 EPERM: restore to the wrong path; EEXIST: path taken */
+	REFUSED_REQ(move(on(sd_version()), on(definition()), "1.0.1"), EPERM,
 		    "R14", "prod/.softdeleted/ubuntu/1.0.0", NULL);
 	REFUSED_REQ(move_onto(on(sd_version()), on(definition()), "1.0.0",
 			      on(version())), EEXIST, "R14",
