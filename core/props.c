@@ -1,5 +1,5 @@
 /*
- * props.c — property names, applicability, and value forms (SPEC §4).
+ * props.c — property names, applicability, and value forms (design §4).
  *
  * Canonical forms are what reads return and what the catalog stores, so
  * that "setting a property to the value it already has" is a byte
@@ -143,7 +143,9 @@ const char *gfs_provisioning_name(enum gfs_provisioning p) { return prov_words[p
 
 /*
  * Split v on commas into at most max items of at most itemmax bytes each
- * (copied NUL-terminated into items[i]). Empty items are an error.
+ * (copied NUL-terminated into items[i]). Blanks around a comma are
+ * dropped, as the INI loader drops them ("alice, @ops"); the value's own
+ * ends stay exact. Empty items are an error.
  */
 #define LIST_ITEMS_MAX 256
 #define LIST_ITEM_MAX 64
@@ -158,10 +160,17 @@ static int split_list(const char *v, size_t len, char items[][LIST_ITEM_MAX],
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && v[i] != ',')
 			continue;
-		size_t ilen = i - start;
+		size_t from = start, to = i;
+		if (from > 0)
+			while (from < to && (v[from] == ' ' || v[from] == '\t'))
+				from++;
+		if (to < len)
+			while (to > from && (v[to - 1] == ' ' || v[to - 1] == '\t'))
+				to--;
+		size_t ilen = to - from;
 		if (ilen == 0 || ilen >= LIST_ITEM_MAX || n == LIST_ITEMS_MAX)
 			return -EINVAL;
-		memcpy(items[n], v + start, ilen);
+		memcpy(items[n], v + from, ilen);
 		items[n][ilen] = '\0';
 		n++;
 		start = i + 1;

@@ -1,5 +1,5 @@
 /*
- * test_props.c — the properties of SPEC §4: attribute names and their
+ * test_props.c — the properties of design §4: attribute names and their
  * classification, the listxattr order, where each applies, and every value
  * parser: canonical forms, and malformed values (wrong case, a trailing
  * newline or NUL inside the length, spaces) refused with -EINVAL. Values
@@ -26,7 +26,7 @@ static char out[GFS_PROP_VALUE_MAX];
 
 static void test_listxattr_order_matches_spec(void)
 {
-	/* SPEC §4: location, kind, sharing, sharingAdmins, provisioningState,
+	/* design §4: location, kind, sharing, sharingAdmins, provisioningState,
 	 * replicas, usedByVmssFlex, softDelete, retentionDays, deletedAt,
 	 * purgeAt. The enum is that order. */
 	static const char *const spec_order[] = {
@@ -315,11 +315,14 @@ static void test_replicas_canonical(void)
 	/* the canonical form parses to itself */
 	CHECK_INT(replicas(LIT("australiaeast=1,centralus=5,westus=2")), 0);
 	CHECK_STR(out, "australiaeast=1,centralus=5,westus=2");
+	/* blanks around commas are dropped, as for every list */
+	CHECK_INT(replicas(LIT("westus=2, eastus=1")), 0);
+	CHECK_STR(out, "eastus=1,westus=2");
 }
 
 static void test_replicas_sorted_by_region(void)
 {
-	/* Sorted by region (SPEC §4): "eastus" sorts before "eastus2" as a
+	/* Sorted by region (design §4): "eastus" sorts before "eastus2" as a
 	 * region, whatever the counts that follow the '='. */
 	CHECK_INT(replicas(LIT("eastus2=1,eastus=1")), 0);
 	CHECK_STR(out, "eastus=1,eastus2=1");
@@ -344,7 +347,7 @@ static void test_replicas_malformed(void)
 		"eastus=0", "eastus=101", "eastus=1000", "eastus=01", "eastus=001",
 		"eastus=-1", "eastus=+1", "eastus=1.0", "eastus=1e2", "eastus=",
 		"eastus", "=1", "e=1", "2east=1", "east-us=1", "east us=1",
-		"eastus =1", "eastus= 1", " eastus=1", "eastus=1 ", "eastus=1, westus=1",
+		"eastus =1", "eastus= 1", " eastus=1", "eastus=1 ", "eastus=1, ,westus=1",
 		"eastus=1,", ",eastus=1", "eastus=1,,westus=1", "eastus=1;westus=1",
 		"eastus:1", "eastus=1=2", "eastus=1\n", "eastus==1", "eastus=x",
 		"abcdefghijklmnopqrstuvwxyz0123456789abcde=1", NULL,
@@ -360,7 +363,7 @@ static void test_replicas_malformed(void)
 
 static void test_replicas_nul_refused(void)
 {
-	/* SPEC §4: values are exact ASCII with no trailing NUL; malformed
+	/* design §4: values are exact ASCII with no trailing NUL; malformed
 	 * values: EINVAL. A NUL inside the length is not part of a count. */
 	CHECK_INT(replicas(LIT("eastus=1\0")), -EINVAL);
 	CHECK_INT(replicas(LIT("eastus=1\0junk")), -EINVAL);
@@ -407,6 +410,11 @@ static void test_sharing_admins_canonical(void)
 	/* only len bytes are read */
 	CHECK_INT(admins("bob,alice,,", 9), 0);
 	CHECK_STR(out, "alice,bob");
+	/* blanks around commas, as in the INI file, read back canonical */
+	CHECK_INT(admins(LIT("alice, @ops")), 0);
+	CHECK_STR(out, "@ops,alice");
+	CHECK_INT(admins(LIT("bob ,\talice  ,  @ops")), 0);
+	CHECK_STR(out, "@ops,alice,bob");
 }
 
 static void test_sharing_admins_empty_valid(void)
@@ -420,8 +428,8 @@ static void test_sharing_admins_empty_valid(void)
 static void test_sharing_admins_malformed(void)
 {
 	static const char *const bad[] = {
-		",", "alice,", ",alice", "alice,,bob", "alice, bob", " alice",
-		"alice ", "al ice", "alice\n", "@", "@@g", "-bob", "@-g", "a:b",
+		",", "alice,", ",alice", "alice,,bob", "alice, ,bob", " alice",
+		"alice ", "al ice", "alice,\tbob ",  "alice\n", "@", "@@g", "-bob", "@-g", "a:b",
 		"a/b", "a$b", "alice;bob", "caf\xc3\xa9",
 		"abcdefghijklmnopqrstuvwxyz0123456", /* 33 characters */
 		NULL,
@@ -439,7 +447,7 @@ static void test_sharing_admins_malformed(void)
 
 static void test_sharing_admins_nul_refused(void)
 {
-	/* SPEC §4: no trailing NUL; a NUL inside the length is malformed. */
+	/* design §4: no trailing NUL; a NUL inside the length is malformed. */
 	CHECK_INT(admins(LIT("alice\0")), -EINVAL);
 	CHECK_INT(admins(LIT("alice\0bob")), -EINVAL);
 	CHECK_INT(admins(LIT("alice,bob\0")), -EINVAL);
