@@ -15,7 +15,7 @@
 #include "galleryfs.h"
 
 /* Kernel notifications queued by core, sent by their own thread: never
- * from inside a request handler, where they can deadlock (SPEC §9). */
+ * from inside a request handler, where they can deadlock (design §9). */
 struct notice;
 struct notifier {
 	pthread_t thread;
@@ -26,7 +26,7 @@ struct notifier {
 	struct fuse_session *se;
 };
 
-/* The background purge (SPEC §3: at mount, then every purge_interval). */
+/* The background purge (design §3: at mount, then every purge_interval). */
 struct purger {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -36,6 +36,16 @@ struct purger {
 	unsigned interval;
 };
 
+/* The last refused RENAME_NOREPLACE rename (see fs/ops/rename.c). */
+struct rename_memo {
+	pthread_mutex_t lock;
+	bool set;
+	pid_t pid;
+	uint64_t parent, newparent;
+	int errnum;
+	char name[256], newname[256];
+};
+
 struct gfs_daemon {
 	struct gfs_config cfg;
 	struct gfs_core *core;
@@ -43,6 +53,7 @@ struct gfs_daemon {
 	double timeout;                 /* entry/attr timeout of the live tree */
 	struct notifier notifier;
 	struct purger purger;
+	struct rename_memo rename_memo;
 };
 
 static inline struct gfs_daemon *daemon_of(fuse_req_t req)

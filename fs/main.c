@@ -3,9 +3,13 @@
  * mount and the request loop, and an orderly end (the clean-shutdown
  * marker is what spares the next start a full check).
  *
- * Unless -f is given, the command forks before opening anything and the
- * parent waits until the child has mounted (or failed), so that errors
- * still reach the terminal and the exit status tells the truth.
+ * Everything the command line says is checked before anything is created
+ * or mounted (design §8): galleryfs's options, the configuration, libfuse's
+ * options (by creating the session, which refuses unknown ones) and the
+ * mountpoint; a bad one exits with status 2 and leaves nothing behind.
+ * Unless -f is given, the command then forks and the parent waits until
+ * the child has mounted (or failed), so that errors still reach the
+ * terminal and the exit status tells the truth.
  */
 #include "daemon.h"
 
@@ -22,7 +26,7 @@
 
 #include "log.h"
 
-#define EXIT_CONFIG 2
+#define EXIT_CONFIG 2   /* a bad command line or configuration */
 #define LIVE_TIMEOUT 86400.0
 #define DEFAULT_THREADS 2
 #define KEY_MAX_THREADS 1
@@ -31,6 +35,7 @@ struct options {
 	char *config;
 	char *data_dir;
 	char *log_level;
+	char *log_file;
 	int fsck;
 	char *positional[2];    /* [DATA_DIR] MOUNTPOINT */
 	int npositional;
@@ -43,6 +48,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("config=%s", config),
 	OPT("data_dir=%s", data_dir),
 	OPT("log_level=%s", log_level),
+	OPT("log_file=%s", log_file),
 	OPT("fsck", fsck),
 	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
 	FUSE_OPT_END
@@ -68,20 +74,49 @@ static int keep_positional(void *data, const char *arg, int key,
 	return 0;
 }
 
+/* libfuse's fuse_cmdline_help() would list max_threads with libfuse's
+ * default of 10, beside ours: the command-line options are listed here,
+ * each once, with galleryfs's defaults; the low-level ones (allow_other,
+ * ...) are libfuse's own list. */
 static void usage(const char *prog)
 {
 	printf("usage: %s [-o OPTIONS] [DATA_DIR] MOUNTPOINT\n\n"
 	       "galleryfs shows compute-image galleries as directories.\n\n"
-	       "galleryfs options:\n"
+	       "options:\n"
+	       "    -h   --help            print this help and exit\n"
+	       "    -V   --version         print the versions and exit\n"
+	       "    -f                     stay in the foreground, log to stderr\n"
+	       "    -d   -o debug          print every request (implies -f)\n"
+	       "    -s                     serve requests from one thread\n"
 	       "    -o config=FILE         configuration (default %s)\n"
 	       "    -o data_dir=DIR        catalog and objects (overrides the file)\n"
 	       "    -o log_level=LEVEL     error, warning, info or debug\n"
+	       "    -o log_file=FILE       log here (default when daemonized: syslog,\n"
+	       "                           or DATA_DIR/galleryfs.log without /dev/log)\n"
 	       "    -o fsck                check catalog and objects fully at mount\n"
-	       "    -o max_threads=N       worker threads (default 2, not libfuse's 10)\n"
-	       "    -f                     stay in the foreground, log to stderr\n\n",
-	       prog, GFS_CONFIG_DEFAULT_PATH);
-	fuse_cmdline_help();
+	       "    -o max_threads=N       worker threads (default %d)\n"
+	       "    -o max_idle_threads=N  idle workers kept (default: all of them)\n"
+	       "    -o clone_fd            a /dev/fuse descriptor per worker\n\n",
+	       prog, GFS_CONFIG_DEFAULT_PATH, DEFAULT_THREADS);
 	fuse_lowlevel_help();
+}
+
+/* DIR as an absolute path, without creating anything: relative to the
+ * working directory, which the daemon leaves once detached. */
+static int absolute_path(const char *dir, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+	if (dir[0] == '/') {
+		snprintf(out, len, "%s", dir);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	if ((size_t)snprintf(out, len, "%s/%s", cwd, dir) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
 /* Configuration: the file named, or the default file when it exists, or
@@ -98,21 +133,11 @@ static int load_config(struct gfs_config *cfg, const struct options *o)
 		fprintf(stderr, "galleryfs: %s\n", err);
 		return -1;
 	}
-	if (o->data_dir) {
-		if (o->data_dir[0] != '/') {
-			char *abs = realpath(o->data_dir, NULL);
-			if (!abs && mkdir(o->data_dir, 0700) == 0)
-				abs = realpath(o->data_dir, NULL);
-			if (!abs) {
-				fprintf(stderr, "galleryfs: data_dir %s: %s\n",
-					o->data_dir, strerror(errno));
-				return -1;
-			}
-			snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", abs);
-			free(abs);
-		} else {
-			snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", o->data_dir);
-		}
+	if (o->data_dir && absolute_path(o->data_dir, cfg->data_dir,
+					 sizeof(cfg->data_dir)) < 0) {
+		fprintf(stderr, "galleryfs: data_dir %s: %s\n", o->data_dir,
+			strerror(errno));
+		return -1;
 	}
 	if (o->log_level && gfs_log_level_parse(o->log_level, &cfg->log_level) < 0) {
 		fprintf(stderr, "galleryfs: log_level=%s: expected error, warning, "
@@ -120,6 +145,108 @@ static int load_config(struct gfs_config *cfg, const struct options *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* mountinfo's octal escapes (\040 for a space) undone, in place */
+static void unescape_mountinfo(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+		    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* Whether a galleryfs is mounted on path (a real path); its source goes
+ * to src. */
+static bool galleryfs_mounted_on(const char *path, char *src, size_t srclen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - TYPE SOURCE ... */
+		char mp[PATH_MAX], type[64], source[PATH_MAX];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(dash + 3, "%63s %4095s", type, source) != 2)
+			continue;
+		unescape_mountinfo(mp);
+		if (strcmp(type, "fuse.galleryfs") == 0 && strcmp(mp, path) == 0) {
+			unescape_mountinfo(source);
+			snprintf(src, srclen, "%s", source);
+			found = true;
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* The mountpoint must be a directory with no galleryfs on it already: a
+ * second daemon would stack on the first (libfuse allows it) and mount(8)
+ * would list two. libfuse has made it a real path. */
+static int check_mountpoint(const char *mp)
+{
+	struct stat st;
+	char src[PATH_MAX];
+
+	if (stat(mp, &st) < 0) {
+		fprintf(stderr, "galleryfs: mountpoint %s: %s\n", mp, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "galleryfs: mountpoint %s is not a directory\n", mp);
+		return -1;
+	}
+	if (galleryfs_mounted_on(mp, src, sizeof(src))) {
+		fprintf(stderr, "galleryfs: %s is already a galleryfs mount (of %s); "
+			"unmount it first (fusermount3 -u %s)\n", mp, src, mp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where log lines go from the mount on (design §8): -o log_file when
+ * given (opened, so checked, before anything else is touched); else
+ * stderr in the foreground; else syslog when a syslog daemon listens;
+ * else DATA_DIR/galleryfs.log. A file is named on the terminal when
+ * daemonizing, since nothing else would tell. */
+static enum gfs_log_sink choose_log(const struct gfs_daemon *d,
+				    const struct options *o, bool foreground)
+{
+	char path[GFS_CONFIG_PATH_MAX + 32];
+
+	if (o->log_file) {
+		if (!foreground)
+			fprintf(stderr, "galleryfs: log lines go to %s\n", o->log_file);
+		return GFS_LOG_FILE;
+	}
+	if (foreground)
+		return GFS_LOG_STDERR;
+	if (gfs_log_syslog_available())
+		return GFS_LOG_SYSLOG;
+	snprintf(path, sizeof(path), "%s/galleryfs.log", d->cfg.data_dir);
+	int r = gfs_log_open_file(path);
+	if (r < 0) {
+		fprintf(stderr, "galleryfs: no syslog socket (/dev/log) and the "
+			"log file %s cannot be opened (%s): refusals will not be "
+			"logged\n", path, strerror(-r));
+		return GFS_LOG_SYSLOG;
+	}
+	fprintf(stderr, "galleryfs: no syslog socket (/dev/log): log lines "
+		"go to %s\n", path);
+	return GFS_LOG_FILE;
 }
 
 /* Fork; the parent waits for the child's word and exits with it. Returns
@@ -178,9 +305,15 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts cmd;
 	struct options o = { 0 };
 	struct gfs_daemon d = { .timeout = LIVE_TIMEOUT };
-	int status = 1, notify_fd = -1;
+	int status = EXIT_CONFIG, notify_fd = -1;
+	bool mounted = false;
 
 	memset(&cmd, 0, sizeof(cmd));
+	pthread_mutex_init(&d.rename_memo.lock, NULL);
+	pthread_mutex_init(&d.notifier.lock, NULL);
+	pthread_cond_init(&d.notifier.cond, NULL);
+
+	/* ---- everything checked, nothing touched ---- */
 	if (fuse_opt_parse(&args, &o, option_spec, keep_positional) < 0)
 		goto out;
 	if (o.too_many) {
@@ -207,29 +340,46 @@ int main(int argc, char *argv[])
 			usage(argv[0]);
 		else
 			printf("galleryfs %s\n", GALLERYFS_VERSION);
-		if (cmd.show_version)
+		if (cmd.show_version) {
+			/* before fusermount3 -V writes its line from a child */
+			fflush(stdout);
 			fuse_lowlevel_version();
+		}
 		status = 0;
 		goto out;
 	}
 	if (!cmd.mountpoint) {
 		fprintf(stderr, "usage: %s [-o OPTIONS] [DATA_DIR] MOUNTPOINT "
-			"(see --help)\n",
-			argv[0]);
+			"(see --help)\n", argv[0]);
 		goto out;
 	}
-	if (load_config(&d.cfg, &o) < 0) {
-		status = EXIT_CONFIG;
+	if (load_config(&d.cfg, &o) < 0 || check_mountpoint(cmd.mountpoint) < 0)
 		goto out;
-	}
 
 	char fsname[GFS_CONFIG_PATH_MAX + 16];
 	snprintf(fsname, sizeof(fsname), "-ofsname=%s", d.cfg.data_dir);
 	fuse_opt_add_arg(&args, "-odefault_permissions");
 	fuse_opt_add_arg(&args, "-osubtype=galleryfs");
 	fuse_opt_add_arg(&args, fsname);
+	/* libfuse parses its own options here and refuses unknown ones,
+	 * naming them; nothing is opened yet */
+	d.se = fuse_session_new(&args, &gfs_ops, sizeof(gfs_ops), &d);
+	if (!d.se) {
+		fprintf(stderr, "galleryfs: see %s --help for the options\n", argv[0]);
+		goto out;
+	}
+	if (o.log_file) {
+		int r = gfs_log_open_file(o.log_file);
+		if (r < 0) {
+			fprintf(stderr, "galleryfs: log_file %s: %s\n", o.log_file,
+				strerror(-r));
+			goto out_session;
+		}
+	}
 
-	gfs_log_setup(d.cfg.log_level, 0);
+	/* ---- the start ---- */
+	status = 1;
+	gfs_log_setup(d.cfg.log_level, GFS_LOG_STDERR);
 	if (!cmd.foreground)
 		notify_fd = detach();
 	umask(0);
@@ -239,30 +389,27 @@ int main(int argc, char *argv[])
 		.inval = notifier_push, .inval_arg = &d.notifier,
 	};
 	struct gfs_err err;
-	pthread_mutex_init(&d.notifier.lock, NULL);
-	pthread_cond_init(&d.notifier.cond, NULL);
 	if (gfs_core_open(&co, &d.core, &err) < 0) {
 		fprintf(stderr, "galleryfs: %s\n", err.reason);
 		status = err.errnum == EPROTO || err.errnum == EBUSY ? EXIT_CONFIG : 1;
-		goto out;
+		goto out_session;
 	}
 	purge_once(d.core, true);
 
-	d.se = fuse_session_new(&args, &gfs_ops, sizeof(gfs_ops), &d);
-	if (!d.se)
-		goto out_core;
 	if (fuse_set_signal_handlers(d.se) != 0)
-		goto out_session;
+		goto out_core;
 	if (fuse_session_mount(d.se, cmd.mountpoint) != 0)
 		goto out_signals;
+	mounted = true;
 	if (notifier_start(&d.notifier, d.se) < 0 ||
 	    purger_start(&d.purger, d.core, d.cfg.purge_interval) < 0) {
 		fprintf(stderr, "galleryfs: cannot start threads\n");
 		goto out_unmount;
 	}
+	enum gfs_log_sink sink = choose_log(&d, &o, cmd.foreground);
+	gfs_log_setup(d.cfg.log_level, sink);
 	gfs_log(GFS_LOG_INFO, "mounted %s on %s", d.cfg.data_dir, cmd.mountpoint);
 	if (!cmd.foreground) {
-		gfs_log_setup(d.cfg.log_level, 1);
 		tell_parent(notify_fd, 0);
 		notify_fd = -1;
 		quiet_stdio();
@@ -293,20 +440,24 @@ out_unmount:
 	fuse_session_unmount(d.se);
 out_signals:
 	fuse_remove_signal_handlers(d.se);
-out_session:
-	fuse_session_destroy(d.se);
 out_core:
 	gfs_core_close(d.core);
-	gfs_log(GFS_LOG_INFO, "unmounted %s", cmd.mountpoint);
+	if (mounted)
+		gfs_log(GFS_LOG_INFO, "unmounted %s", cmd.mountpoint);
+out_session:
+	fuse_session_destroy(d.se);
 out:
 	if (notify_fd >= 0)
 		tell_parent(notify_fd, (unsigned char)(status ? status : 1));
+	gfs_log_close();
 	free(cmd.mountpoint);
 	free(o.config);
 	free(o.data_dir);
 	free(o.log_level);
+	free(o.log_file);
 	free(o.positional[0]);
 	free(o.positional[1]);
 	fuse_opt_free_args(&args);
+	pthread_mutex_destroy(&d.rename_memo.lock);
 	return status;
 }
