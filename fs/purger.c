@@ -49,8 +49,9 @@ void purge_once(struct gfs_core *core, bool show)
 			      &err) < 0)
 		gfs_log(GFS_LOG_ERROR, "purge failed: %s", err.reason);
 	else if (purged)
-		gfs_log(GFS_LOG_INFO, "purge: %lld soft-deleted items past their "
-			"retention deleted for good", (long long)purged);
+		gfs_log(GFS_LOG_INFO, "purge: %lld soft-deleted %s past %s "
+			"retention deleted for good", (long long)purged,
+			purged == 1 ? "item" : "items", purged == 1 ? "its" : "their");
 }
 
 static void *purger_main(void *arg)
