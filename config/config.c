@@ -1,5 +1,5 @@
 /*
- * config.c — load the INI configuration of SPEC §6 over the defaults.
+ * config.c — load the INI configuration of design §6 over the defaults.
  *
  * inih splits "key = value" and strips inline comments; everything it
  * cannot tell us (line numbers, empty sections, over-long lines) is seen by
@@ -345,7 +345,7 @@ static int set_log_level(struct gfs_config *cfg, const char *v, char *why,
 	return 0;
 }
 
-/* Every key of SPEC §6, grouped by section in file order. */
+/* Every key of design §6, grouped by section in file order. */
 static const struct key_spec keys[] = {
 	{ "subscription", "cloud", set_cloud },
 	{ "subscription", "api_version", set_api_version },

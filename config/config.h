@@ -1,5 +1,5 @@
 /*
- * config.h — the galleryfs configuration (SPEC §6), loaded from an INI file
+ * config.h — the galleryfs configuration (design §6), loaded from an INI file
  * with inih over the built-in defaults.
  *
  * Loading is strict: an unknown section or key, a duplicate key, a value
@@ -43,7 +43,7 @@ struct gfs_config {
 	enum gfs_log_level log_level;
 };
 
-/* Fill cfg with the built-in defaults (the values shown in SPEC §6). */
+/* Fill cfg with the built-in defaults (the values shown in design §6). */
 void gfs_config_defaults(struct gfs_config *cfg);
 
 /*

@@ -54,7 +54,7 @@ struct gfs_node {
 	uint32_t mode, uid, gid;
 	int64_t size, blocks;
 	int64_t atime, mtime, ctime;      /* nanoseconds since the epoch */
-	uint64_t gen, mirror_gen;         /* kernel generations (SPEC §9) */
+	uint64_t gen, mirror_gen;         /* kernel generations (design §9) */
 	int64_t deleted_at, purge_at;     /* seconds; 0 when live */
 	/* properties (meaningful on the types they apply to) */
 	char location[GFS_LOCATION_MAX + 1];

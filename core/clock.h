@@ -1,6 +1,6 @@
 /*
  * clock.h — wall-clock time for the catalog. Taken only from the C library
- * (clock_gettime), so tests move it with libfaketime (SPEC §3).
+ * (clock_gettime), so tests move it with libfaketime (design §3).
  */
 #ifndef GFS_CLOCK_H
 #define GFS_CLOCK_H

@@ -1,7 +1,7 @@
 /*
  * create.c — mkdir, create, mknod, symlink, link. A new node takes its
  * owner from the caller (the group from a set-group-ID parent, as on any
- * local filesystem) and its properties from its parent (SPEC §4).
+ * local filesystem) and its properties from its parent (design §4).
  */
 #include "core.h"
 

@@ -6,7 +6,7 @@
  * is one catalog transaction; every decision is the policy engine's. No
  * FUSE type appears here.
  *
- * Inode numbers (SPEC §9): catalog row N shows as 2N+1 and its synthetic
+ * Inode numbers (design §9): catalog row N shows as 2N+1 and its synthetic
  * mirror (.softdeleted for a gallery, .softdeleted/DEF for a definition,
  * the shadow for a version) as 2N; the root, row 0, is 1. That is st_ino.
  *

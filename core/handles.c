@@ -6,7 +6,7 @@
  * as an orphan row until its last close (POSIX).
  *
  * Sizes and times of a file being written live here until flush, fsync or
- * release records them in the catalog (SPEC §7: the object file is the
+ * release records them in the catalog (design §7: the object file is the
  * truth for bytes and size).
  *
  * A file whose size and times could not be recorded at its last close (a

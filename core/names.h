@@ -1,5 +1,5 @@
 /*
- * names.h — the name rules of SPEC §1 (policy rule R12's first half).
+ * names.h — the name rules of design §1 (policy rule R12's first half).
  *
  * Pure functions over bytes: no catalog, no allocation. A name that breaks
  * its level's rule is EINVAL; one longer than the level's limit is

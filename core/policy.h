@@ -1,12 +1,12 @@
 /*
  * policy.h — the policy engine: every limitation of the soft-delete
  * documentation as a rule with an id, a check, an errno and a reason that
- * names the remedy (SPEC §5).
+ * names the remedy (design §5).
  *
  * The engine is pure: the tree gathers the facts a request needs into a
  * struct gfs_request (from the catalog, the configuration and the caller's
  * roles) and asks gfs_policy_check(), which runs the rule table in the
- * order of SPEC §5 and answers with the first refusal. The same facts
+ * order of design §5 and answers with the first refusal. The same facts
  * decide what a permitted removal does (gfs_policy_removal: rules R2, R11)
  * and how a soft-deleted version's replicas read (R17).
  */
@@ -50,7 +50,7 @@ struct gfs_where {
 	enum gfs_kind kind;             /* the definition's kind */
 	enum gfs_provisioning prov;     /* the version's state */
 	/* effective locations: a definition or version without one of its
-	 * own follows its parent's (SPEC §4: new nodes take the parent's) */
+	 * own follows its parent's (design §4: new nodes take the parent's) */
 	char location[GFS_LOCATION_MAX + 1];            /* the node's own */
 	char gallery_location[GFS_LOCATION_MAX + 1];
 	char definition_location[GFS_LOCATION_MAX + 1];
@@ -128,7 +128,7 @@ struct gfs_request {
 #define GFS_RULE_ALLOW (-1)
 struct gfs_rule {
 	const char *id;
-	const char *errnos;             /* as in SPEC §5's table */
+	const char *errnos;             /* as in design §5's table */
 	const char *summary;
 	int (*check)(struct gfs_request *req, struct gfs_err *err);
 };

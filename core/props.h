@@ -1,5 +1,5 @@
 /*
- * props.h — the gallery properties of SPEC §4: their attribute names, the
+ * props.h — the gallery properties of design §4: their attribute names, the
  * nodes they apply to, and the parsing of each value into its canonical
  * form (what a later read returns).
  *
@@ -19,7 +19,7 @@
 #define GFS_PROP_VALUE_MAX 4096   /* replicas and sharingAdmins lists */
 #define GFS_RETENTION_DAYS 7
 
-/* In listxattr order (SPEC §4), then the unlisted ones. */
+/* In listxattr order (design §4), then the unlisted ones. */
 enum gfs_prop {
 	GFS_PROP_LOCATION,
 	GFS_PROP_KIND,

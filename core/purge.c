@@ -1,6 +1,6 @@
 /*
  * purge.c — retention: soft-deleted items are deleted for good once their
- * purgeAt has passed (SPEC §3), in short transactions so that the purge of
+ * purgeAt has passed (design §3), in short transactions so that the purge of
  * many items never holds the catalog for long. Items past purgeAt are
  * already invisible (every query filters them), so a late purge is never
  * seen.

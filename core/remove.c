@@ -1,6 +1,6 @@
 /*
  * remove.c — unlink and rmdir, and the lifecycle moves they share with
- * rename and the purge: soft delete, restore, delete for good (SPEC §3).
+ * rename and the purge: soft delete, restore, delete for good (design §3).
  *
  * The version is the unit of retention: when a version is soft-deleted its
  * soft-deleted files take its deletedAt and purgeAt, and restoring it
@@ -96,7 +96,7 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 {
 	struct gfs_node old;
 	(void)w;
-	/* .softdeleted keeps the newest copy of a name (SPEC §3); an expired
+	/* .softdeleted keeps the newest copy of a name (design §3); an expired
 	 * one not yet purged goes too (now 0: whatever its purgeAt) */
 	int r = cat_child_get(op->t, f->parent, f->name, f->name_len,
 			      GFS_SOFT_DELETED, 0, &old);

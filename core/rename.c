@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-/* The node a rename replaces, removed under the rules of SPEC §3. */
+/* The node a rename replaces, removed under the rules of design §3. */
 static int replace_target(struct op *op, struct view *t, const struct gfs_where *tw)
 {
 	if (t->place == GFS_AT_FILE && gfs_policy_removal_is_soft(tw))

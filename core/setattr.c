@@ -2,7 +2,7 @@
  * setattr.c — chmod, chown, utimens and truncate. The kernel has checked
  * who may (default_permissions); the policy refuses changes inside
  * .softdeleted (R15), except a size change through a descriptor that was
- * open before the file was soft-deleted (SPEC §2).
+ * open before the file was soft-deleted (design §2).
  */
 #include "core.h"
 

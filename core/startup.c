@@ -1,6 +1,6 @@
 /*
  * startup.c — opening and closing the core: the data-directory lock (one
- * daemon per data directory, SPEC §7), the catalog and object store, and
+ * daemon per data directory, design §7), the catalog and object store, and
  * the check after an unclean end (or on request): orphan rows and objects
  * removed, missing objects recreated empty and reported, sizes reconciled
  * with the objects, which are the truth for bytes. A clean start stays

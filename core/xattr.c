@@ -1,5 +1,5 @@
 /*
- * xattr.c — properties (user.acg.*) and free user.* attributes (SPEC §4).
+ * xattr.c — properties (user.acg.*) and free user.* attributes (design §4).
  *
  * Properties always exist on the nodes they apply to and read in canonical
  * form; free attributes behave as on ext4. Which changes are allowed is the

@@ -12,7 +12,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
-	/* SPEC §7: the kernel must never acknowledge a write we did not see */
+	/* design §7: the kernel must never acknowledge a write we did not see */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/* the kernel clears set-user-ID bits on write and chown */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;

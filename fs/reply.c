@@ -1,7 +1,7 @@
 /*
  * reply.c — the one place that turns core answers into kernel replies:
  * errors (and the log line of each refusal), attributes, entries with
- * their cache timeouts (zero under .softdeleted, SPEC §9), and the caller.
+ * their cache timeouts (zero under .softdeleted, design §9), and the caller.
  */
 #include "daemon.h"
 
@@ -63,7 +63,7 @@ void caller_of(fuse_req_t req, bool with_groups, struct gfs_caller *c)
 	c->ngroups = 0;
 	if (with_groups) {
 		int n = fuse_req_getgroups(req, GFS_GROUPS_MAX, c->groups);
-		/* unreadable groups count as none (SPEC §5) */
+		/* unreadable groups count as none (design §5) */
 		c->ngroups = n > 0 && n <= GFS_GROUPS_MAX ? n : 0;
 	}
 }

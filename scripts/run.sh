@@ -19,7 +19,21 @@ if mountpoint -q "$mnt"; then
 fi
 opts=()
 [ "$(id -u)" -eq 0 ] && opts=(-o allow_other)
-build/fs/galleryfs "${opts[@]}" "$mnt"
+# the daemon names its log file on stderr when there is no syslog socket
+start_err=$(mktemp)
+trap 'rm -f "$start_err"' EXIT
+if ! build/fs/galleryfs "${opts[@]}" "$mnt" 2>"$start_err"; then
+	cat "$start_err" >&2
+	exit 1
+fi
+logfile=$(sed -n 's/^galleryfs: .*log lines go to //p' "$start_err")
+if [ -n "$logfile" ]; then
+	log_how="the log (every refusal, its rule and remedy): $logfile
+  follow it with:  tail -f $logfile"
+else
+	log_how="the log (every refusal, its rule and remedy) goes to syslog
+  follow it with:  journalctl -t galleryfs -f"
+fi
 
 # a demo tree, only into an empty catalog
 if [ -z "$(ls -A "$mnt")" ]; then
@@ -53,11 +67,14 @@ cat <<EOT
 
 galleryfs is mounted on $mnt (catalog and contents in /var/lib/galleryfs).
 
-  ls -la $mnt/contoso                      galleries, definitions, .softdeleted
+  ls -la $mnt/contoso                      definitions
+  ls $mnt/contoso/.softdeleted/*           soft-deleted items (by name: not listed)
   getfattr -d -m - $mnt/contoso            properties
   rm -r $mnt/contoso/ubuntu-22.04/1.1.0    soft delete
   mv $mnt/contoso/.softdeleted/ubuntu-22.04/1.0.0 $mnt/contoso/ubuntu-22.04/
                                            restore
+
+$log_how
 
 Unmount with:  fusermount3 -u $mnt
 EOT

@@ -1,6 +1,6 @@
 /*
  * lookup.c — lookup and forget. Inode numbers are catalog row numbers
- * (SPEC §9), so nothing is kept per lookup and forget has nothing to do.
+ * (design §9), so nothing is kept per lookup and forget has nothing to do.
  * A name missing from a live gallery or definition is cached as a negative
  * entry: only the kernel's own requests add names there. Core says where a
  * miss must not be cached (.softdeleted, versions).

@@ -1,6 +1,6 @@
 /*
  * remove.c — unlink and rmdir: soft delete, hard delete, or refusal, as
- * core decides (SPEC §3).
+ * core decides (design §3).
  */
 #include "ops.h"
 

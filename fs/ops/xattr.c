@@ -1,6 +1,6 @@
 /*
  * xattr.c — getxattr, listxattr, setxattr, removexattr: the properties and
- * free user.* attributes of SPEC §4.
+ * free user.* attributes of design §4.
  */
 #include "ops.h"
 

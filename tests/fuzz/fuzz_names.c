@@ -1,6 +1,6 @@
 /*
  * fuzz_names.c — gfs_name_check (core/names.c) on arbitrary bytes, for all
- * four kinds of name, with the invariants SPEC §1 implies:
+ * four kinds of name, with the invariants design §1 implies:
  *
  *  - the answer is 0, -EINVAL or -ENAMETOOLONG, and the same when asked
  *    twice;
@@ -11,7 +11,7 @@
  *  - a valid version is also a valid gallery, definition and file name,
  *    and a valid gallery or definition name a valid file name;
  *  - every byte of a valid gallery, definition or version name is in its
- *    alphabet, and a file name is valid exactly when SPEC §1 says so.
+ *    alphabet, and a file name is valid exactly when design §1 says so.
  *
  * The data is handed over as it comes, not NUL-terminated: a check that
  * reads past len is an AddressSanitizer report.

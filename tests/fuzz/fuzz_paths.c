@@ -19,7 +19,7 @@
  * consistent with its struct gfs_err; a resolved node is a directory or a
  * regular file where the tree's shape says, carries a name valid for its
  * level, is volatile exactly under .softdeleted, has an odd or even number
- * as SPEC §9 says, and its number resolves again by gfs_getattr to the
+ * as design §9 says, and its number resolves again by gfs_getattr to the
  * same attributes; a failed lookup is ENOENT under a directory, ENOTDIR
  * under a file, ENAMETOOLONG past 255 bytes; listxattr and getxattr agree
  * on names and sizes; readdir and readdirplus agree, resume at an entry's

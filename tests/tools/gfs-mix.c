@@ -2,7 +2,7 @@
  * gfs-mix — run COUNT random operations on a small shared tree under one
  * gallery with soft delete on, checking that every failing call fails with
  * an errno the specification documents for that operation in a race with
- * other processes doing the same (SPEC §3, §5, §7).
+ * other processes doing the same (design §3, §5, §7).
  *
  *   gfs-mix [-v] [-t] GALLERY SEED COUNT
  *
@@ -77,7 +77,7 @@ static const struct {
 	[OP_RMR_OPENDIR] = { "rm-r-opendir", A_ENOENT },
 	[OP_RMR_UNLINK] = { "rm-r-unlink", A_ENOENT },
 	[OP_RMR_RMDIR] = { "rm-r-rmdir", A_ENOENT | A_ENOTEMPTY },
-	/* onto the shadow: merges (SPEC §3) */
+	/* onto the shadow: merges (design §3) */
 	[OP_SOFTDEL_V] = { "softdelete-version", A_ENOENT },
 	/* the shadow always resolves: the kernel says EEXIST (§3, §5.1) */
 	[OP_SOFTDEL_V_NOREPLACE] = { "softdelete-version-noreplace",
@@ -113,7 +113,7 @@ static const struct {
 	[OP_TRUNCATE_SD] = { "truncate-softdeleted", A_ENOENT | A_EPERM },
 	[OP_READ_OPEN] = { "open-read", A_ENOENT },
 	/* an open descriptor keeps working whatever happens to its path,
-	 * a purge included (SPEC §2) */
+	 * a purge included (design §2) */
 	[OP_READ] = { "read", 0 },
 	[OP_WRITE] = { "write", 0 },
 	[OP_FSTAT] = { "fstat", 0 },

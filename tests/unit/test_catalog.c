@@ -1,9 +1,9 @@
 /*
  * test_catalog.c — the catalog layer (core/catalog.h) on its own, without
- * the core's lock or object store: schema creation and versioning (SPEC
+ * the core's lock or object store: schema creation and versioning (design
  * §7), the clean-shutdown marker, refusal of newer and damaged catalogs,
  * row round-trips with arbitrary name bytes, ids that are never reused
- * (SPEC §9), and free attributes (SPEC §4). Every test works in a fresh
+ * (design §9), and free attributes (design §4). Every test works in a fresh
  * mkdtemp directory that is removed at its end.
  */
 #include <errno.h>

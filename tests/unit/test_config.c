@@ -1,5 +1,5 @@
 /*
- * test_config.c — the configuration loader (SPEC §6): defaults, the example
+ * test_config.c — the configuration loader (design §6): defaults, the example
  * file, every key's form, and the exact "FILE:LINE: reason" of each class
  * of error. Test files are written to a fresh mkdtemp directory that is
  * removed at the end.

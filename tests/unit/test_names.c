@@ -1,5 +1,5 @@
 /*
- * test_names.c — the name rules of SPEC §1 (rule R12's first half), level by
+ * test_names.c — the name rules of design §1 (rule R12's first half), level by
  * level: gallery, definition, version, file. Valid and invalid examples,
  * the length boundaries, and ENAMETOOLONG answering before EINVAL. Names
  * are passed with an explicit length, so a NUL inside one is tested too.

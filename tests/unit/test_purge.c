@@ -1,9 +1,9 @@
 /*
- * test_purge.c — retention (SPEC §3): soft-deleted items are purged for good
+ * test_purge.c — retention (design §3): soft-deleted items are purged for good
  * 7 days after their deletion, are never shown past their purgeAt even
  * before the purge runs, and read deletedAt/purgeAt as UTC timestamps.
  *
- * Time is moved as SPEC §3 says, with libfaketime: started without it, the
+ * Time is moved as design §3 says, with libfaketime: started without it, the
  * binary runs itself again with libfaketimeMT (GFS_FAKETIME_LIB, found by
  * tests/meson.build) preloaded, reading its offset from a scratch file named
  * in FAKETIME_TIMESTAMP_FILE and GFS_FAKETIME_FILE; the tests write offsets
@@ -32,13 +32,17 @@ static bool set_clock(const char *offset)
 {
 	FILE *f;
 
+	/* a clock that cannot be moved fails the test that asked */
 	if (!faketime_file || !(f = fopen(faketime_file, "w"))) {
 		printf("# cannot write the faketime file %s\n",
 		       faketime_file ? faketime_file : "(GFS_FAKETIME_FILE unset)");
+		CHECK(!"the clock file can be written");
 		return false;
 	}
 	fprintf(f, "%s\n", offset);
-	return fclose(f) == 0;
+	bool ok = fclose(f) == 0;
+	CHECK(ok);
+	return ok;
 }
 
 /* Every test starts at day 0 on a core of its own, and puts both back. */
@@ -273,7 +277,7 @@ static void test_restored_items_are_kept(void)
 }
 
 /* Purged while open: the content stays readable through the descriptor
- * and is freed at the last close (SPEC §2). */
+ * and is freed at the last close (design §2). */
 static void test_purge_of_open_file(void)
 {
 	struct gfs_attr a;
@@ -322,7 +326,7 @@ static void test_expired_items_do_not_hold(void)
 }
 
 /* A file past its purgeAt in a live version's shadow is gone for the
- * user even before the purge (SPEC §3: "never shown"); soft-deleting or
+ * user even before the purge (design §3: "never shown"); soft-deleting or
  * restoring its version afterwards must not bring it back. */
 static void test_expired_file_stays_gone(void)
 {
