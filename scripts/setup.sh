@@ -9,7 +9,7 @@ GFS_PACKAGES=(
 	libfuse3-dev fuse3 libsqlite3-dev libinih-dev
 	sqlite3 attr rsync tar faketime libfaketime passwd util-linux procps
 	clang libclang-rt-14-dev
-	libglib2.0-bin restic borgbackup man-db systemd valgrind
+	libglib2.0-bin restic borgbackup man-db systemd valgrind strace
 )
 
 gfs_install_packages() {
@@ -28,11 +28,25 @@ gfs_install_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 }
 
-# gfs_build DIR [meson options...]: configure (once) and build.
+# gfs_build DIR [meson options...]: configure (once) and build, quietly;
+# when a step fails, its own output (the compiler's error lines, meson's
+# message) goes to stderr and the status is 1.
 gfs_build() {
 	local dir=$1; shift
-	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" --werror "$@" >/dev/null
+	local log
+	log=$(mktemp /tmp/gfs-build.XXXXXX) || return 1
+	if [ ! -f "$dir/build.ninja" ] &&
+		! meson setup "$dir" --werror "$@" >"$log" 2>&1; then
+		echo "build: meson setup $dir failed:" >&2
+		cat "$log" >&2
+		rm -f "$log"
+		return 1
 	fi
-	ninja -C "$dir" >/dev/null
+	if ! ninja -C "$dir" >"$log" 2>&1; then
+		echo "build: ninja -C $dir failed:" >&2
+		grep -v '^\[[0-9]*/[0-9]*\] ' "$log" >&2
+		rm -f "$log"
+		return 1
+	fi
+	rm -f "$log"
 }

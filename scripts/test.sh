@@ -22,14 +22,16 @@ results=$(mktemp -d /tmp/gfs-test.XXXXXX)
 trap 'rm -rf "$results"' EXIT
 FUZZ_SECONDS=${GFS_FUZZ_SECONDS:-20}
 
+# A build that fails is a failed run, with the compiler's lines above.
+build_failed() { echo "0 passed, 1 failed"; exit 1; }
 echo "== build"
-gfs_build build || exit 1
+gfs_build build || build_failed
 gfs_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dbuildtype=debug || exit 1
-gfs_build build-tsan -Db_sanitize=thread -Db_lundef=false || exit 1
+	-Dbuildtype=debug || build_failed
+gfs_build build-tsan -Db_sanitize=thread -Db_lundef=false || build_failed
 if [ -f tests/fuzz/meson.build ]; then
 	CC=clang gfs_build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
-		-Db_lundef=false || exit 1
+		-Db_lundef=false || build_failed
 fi
 
 # Users and groups the tests act as (runuser/setpriv): created once.
@@ -39,6 +41,18 @@ for u in gfs-owner gfs-admin gfs-galadmin gfs-nobody gfs-alice; do
 done
 usermod -a -G acg-admins gfs-admin
 usermod -a -G gfs-team gfs-galadmin
+
+# The tools the tests run as those users, where every user can reach them:
+# a clone under a 0700 home directory (as /root is) is closed to them.
+tools=$(mktemp -d /tmp/gfs-tools.XXXXXX)
+trap 'rm -rf "$results" "$tools"' EXIT
+cp build/tests/tools/gfs-try build/tests/tools/gfs-mix build/tests/tools/gfs-storm "$tools/"
+chmod 755 "$tools" "$tools"/*
+if ! setpriv --reuid=gfs-nobody --regid=users --clear-groups "$tools/gfs-try" strerror EPERM >/dev/null; then
+	echo "test.sh: $tools is not reachable by other users (modes: $(namei -m "$tools" | tail -n +2 | awk '{print $1}' | tr '\n' ' '))" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
@@ -63,7 +77,8 @@ wanted() { case "$1" in *"$filter"*) return 0 ;; *) return 1 ;; esac; }
 
 integration() { # label galleryfs-binary test-file
 	run_tap "$1 integration $(basename "$3" .sh)" \
-		env GFS_BIN="$2" GFS_TRY="$PWD/build/tests/tools/gfs-try" \
+		env GFS_BIN="$2" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
+		GFS_PLAIN_BIN="$PWD/build/fs/galleryfs" \
 		GFS_SANITIZED=$([ "$1" = build ] && echo 0 || echo 1) bash "$3"
 }
 

@@ -1,17 +1,32 @@
 # lib.sh — what every integration test shares: a scratch directory, mounting
 # and unmounting the real filesystem in the foreground, and TAP output.
 #
-# A test file sources this, calls tests like
-#     check "name" cmd args...            (passes when cmd exits 0)
-#     expect "name" EXPECTED cmd args...  (passes when cmd prints EXPECTED)
-#     try_is "name" ERRNO syscall args... (gfs-try prints ERRNO)
-# and ends with `finish`. Environment from scripts/test.sh:
+# A test file sources this, says how many tests it runs, calls tests like
+#     plan 42                              (the count; finish compares)
+#     check "name" cmd args...             (cmd exits 0)
+#     check_not "name" WANT cmd args...    (cmd fails as WANT says: an exit
+#                                           status, or an errno name whose
+#                                           message cmd prints on stderr)
+#     expect "name" EXPECTED cmd args...   (cmd exits 0 and prints EXPECTED)
+#     expect_status "name" ST EXPECTED cmd (cmd exits ST and prints EXPECTED)
+#     try_is "name" ERRNO syscall args...  (gfs-try prints ERRNO)
+#     logged "name" REGEX                  (a log line written since the
+#                                           last test's command matches)
+#     logged_times "name" N REGEX          (exactly N such lines)
+# and ends with `finish`. Every unmount is a test of its own: the daemon
+# must exit with status 0, which is also how ASan's and valgrind's verdicts
+# (leaks, errors) arrive. A file that stops before `finish`, or runs another
+# number of tests than its plan, fails.
+#
+# Environment from scripts/test.sh:
 #     GFS_BIN    the galleryfs binary     GFS_TRY   the gfs-try helper
+#     GFS_TOOLS  the test tools, in a directory every user can reach
 #     GFS_TMP    where scratch dirs go    GFS_SANITIZED=1 under ASan/UBSan
 
 set -u
 : "${GFS_BIN:?GFS_BIN must name the galleryfs binary}"
 : "${GFS_TRY:?GFS_TRY must name the gfs-try helper}"
+GFS_TOOLS=${GFS_TOOLS:-$(dirname "$GFS_TRY")}
 T=$(mktemp -d "${GFS_TMP:-/tmp}/gfs-it.XXXXXX")
 chmod 755 "$T"
 MNT="$T/mnt"
@@ -21,7 +36,11 @@ CONF="$T/galleryfs.ini"
 GFS_PID=
 _n=0
 _failed=0
+_plan=
+_mark=0
+_finished=
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+: >"$LOG"
 
 _tap() { # status name [diagnostic]
 	_n=$((_n + 1))
@@ -35,25 +54,56 @@ _tap() { # status name [diagnostic]
 	return 0
 }
 
+plan() { _plan=$1; }
+
+# The log's length now: logged looks only at what comes after.
+mark_log() { [ -f "$LOG" ] || : >"$LOG"; _mark=$(wc -l <"$LOG"); }
+
 check() {
 	local name=$1; shift
 	local out
-	if out=$("$@" 2>&1); then _tap ok "$name"; else _tap fail "$name" "$out"; fi
+	mark_log
+	if out=$("$@" 2>&1); then _tap ok "$name"; else _tap fail "$name" "status $?: $out"; fi
 }
 
+# The message strerror(3) gives an errno name ("EPERM": "Operation not
+# permitted"), as commands print it.
+errno_text() { "$GFS_TRY" strerror "$1"; }
+
 check_not() {
-	local name=$1; shift
-	local out
-	if out=$("$@" 2>&1); then _tap fail "$name" "unexpectedly succeeded: $out"; else _tap ok "$name"; fi
+	local name=$1 want=$2; shift 2
+	local out st=0
+	mark_log
+	out=$("$@" 2>&1) || st=$?
+	case $want in
+	E*)
+		local text
+		text=$(errno_text "$want")
+		if [ $st -ne 0 ] && [ $st -lt 126 ] && [ -n "$text" ] &&
+			printf '%s' "$out" | grep -qF -- "$text"; then
+			_tap ok "$name"
+		else
+			_tap fail "$name" "wanted a failure with $want ($text), got status $st: $out"
+		fi ;;
+	*)
+		if [ $st -eq "$want" ] && [ "$want" -ne 0 ]; then _tap ok "$name"
+		else _tap fail "$name" "wanted exit status $want, got $st: $out"; fi ;;
+	esac
+}
+
+expect_status() {
+	local name=$1 want_st=$2 want=$3; shift 3
+	local got st=0
+	mark_log
+	got=$("$@" 2>"$T/stderr") || st=$?
+	if [ "$got" = "$want" ] && [ $st -eq "$want_st" ]; then _tap ok "$name"; else _tap fail "$name" "expected: $want (status $want_st)
+got:      $got (status $st)
+stderr:   $(cat "$T/stderr")"; fi
 }
 
 expect() {
 	local name=$1 want=$2; shift 2
-	local got
-	got=$("$@" 2>"$T/stderr")
-	if [ "$got" = "$want" ]; then _tap ok "$name"; else _tap fail "$name" "expected: $want
-got:      $got
-stderr:   $(cat "$T/stderr")"; fi
+	expect_status "$name" 0 "$want" "$@"
 }
 
 try_is() {
@@ -61,16 +111,30 @@ try_is() {
 	expect "$name" "$want" "$GFS_TRY" "$@"
 }
 
-# The daemon's log must hold a line matching the extended regex.
+# A line written to the daemon's log since the last test's command (or
+# mark_log) must match the extended regex.
 logged() {
-	local name=$1 re=$2
-	sleep 0.05
-	if grep -Eq -- "$re" "$LOG"; then _tap ok "$name"; else _tap fail "$name" "no log line matches: $re
-log tail: $(tail -n 5 "$LOG")"; fi
+	local name=$1 re=$2 i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		tail -n +$((_mark + 1)) "$LOG" | grep -Eq -- "$re" && break
+		sleep 0.05
+	done
+	if tail -n +$((_mark + 1)) "$LOG" | grep -Eq -- "$re"; then _tap ok "$name"; else _tap fail "$name" "no log line since the mark matches: $re
+log since the mark: $(tail -n +$((_mark + 1)) "$LOG" | tail -n 5)"; fi
+}
+
+# logged_times name N regex: exactly N log lines since the mark match.
+logged_times() {
+	local name=$1 want=$2 re=$3 got
+	sleep 0.1
+	got=$(tail -n +$((_mark + 1)) "$LOG" | grep -Ec -- "$re")
+	if [ "$got" -eq "$want" ]; then _tap ok "$name"; else _tap fail "$name" "$got log lines since the mark match $re, wanted $want:
+$(tail -n +$((_mark + 1)) "$LOG" | tail -n 5)"; fi
 }
 
 # eventually name seconds cmd...: passes once cmd exits 0 within seconds
 # (for what the daemon does by itself, such as noticing a moved clock).
+# It waits for an effect of what came before, so it keeps the log mark.
 eventually() {
 	local name=$1 secs=$2; shift 2
 	local end=$((SECONDS + secs)) out
@@ -87,12 +151,21 @@ skip() {
 	echo "ok $_n - $1 # SKIP $2"
 }
 
+# skip_n N name reason: a block of N tests that cannot run here, so that
+# the plan holds whichever way a file goes.
+skip_n() {
+	local i
+	for i in $(seq 1 "$1"); do skip "$2 ($i of $1)" "$3"; done
+}
+
 # mount_fs [galleryfs -o options...]: mount $DATA on $MNT in the foreground.
 # GFS_ENV may hold extra environment (e.g. LD_PRELOAD for libfaketime),
-# GFS_FAKETIME a FAKETIME value (it may hold spaces).
+# GFS_FAKETIME a FAKETIME value (it may hold spaces). The log lines of the
+# start are after the mark.
 mount_fs() {
 	mkdir -p "$MNT" "$DATA"
 	[ -f "$CONF" ] || write_config
+	mark_log
 	env ${GFS_ENV:-} ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$@" "$MNT" >>"$LOG" 2>&1 &
 	GFS_PID=$!
 	local i
@@ -106,19 +179,24 @@ mount_fs() {
 	return 1
 }
 
-# check_umount name: unmount, passing when the daemon exits with status 0.
-check_umount() {
-	local st=0
-	umount_fs || st=$?
-	if [ $st -eq 0 ]; then _tap ok "$1"; else _tap fail "$1" "daemon exit status $st"; fi
+# must_mount [options...]: mount_fs, and when that fails a failed test and
+# the end of the file (its plan then falls short as well).
+must_mount() {
+	mount_fs "$@" && return 0
+	_tap fail "mount $*" "the mount failed; log tail: $(tail -n 5 "$LOG")"
+	exit 1
 }
 
+# umount_fs [name]: unmount; a test that passes when the daemon exits with
+# status 0 (ASan and valgrind report errors and leaks through it).
 umount_fs() {
 	[ -n "$GFS_PID" ] || return 0
-	local st=0
+	local st=0 name=${1:-the daemon exits with status 0 at unmount}
 	fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
 	wait "$GFS_PID" || st=$?
 	GFS_PID=
+	if [ $st -eq 0 ]; then _tap ok "$name"; else _tap fail "$name" "daemon exit status $st; log tail:
+$(tail -n 15 "$LOG")"; fi
 	return $st
 }
 
@@ -156,10 +234,28 @@ store_files() { find "$DATA/objects" -type f | wc -l; }
 ino() { stat -c %i "$1"; }
 
 finish() {
-	[ -n "$GFS_PID" ] && check_umount "the daemon exits cleanly at unmount"
+	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the end"
+	_finished=1
+	if [ -z "$_plan" ]; then
+		_tap fail "the file states its plan" "no plan N before finish"
+	elif [ "$_n" -ne "$_plan" ]; then
+		_tap fail "the file ran its plan" "planned $_plan tests, ran $_n"
+	fi
 	echo "1..$_n"
 	if [ -n "${GFS_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 	[ "$_failed" -eq 0 ]
 }
 
-trap 'umount_fs >/dev/null 2>&1; rm -rf "$T"' INT TERM
+# A file that ends before finish (an exit, a helper that gave up) fails.
+_stopped_early() {
+	local st=$?
+	[ -n "$_finished" ] && return
+	cd /
+	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the early end"
+	_tap fail "the file reaches its end" "it stopped early with status $st after $_n tests"
+	echo "1..$_n"
+	rm -rf "$T"
+	exit 1
+}
+trap _stopped_early EXIT
+trap 'exit 1' INT TERM

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Damaged and hostile environments (SPEC §7): a truncated catalog, a lost
+# Damaged and hostile environments (design §7): a truncated catalog, a lost
 # object file, a catalog from a newer galleryfs, a read-only data directory,
 # a full disk, a disk that fails reads. Each gives a clear message and exit
 # status, or a repaired and logged state: never a crash, never a silent loss.
 . "$(dirname "$0")/lib.sh"
+plan 65
 write_config
 LOOPDEV=
 cleanup() {
@@ -15,7 +16,7 @@ cleanup() {
 	LOOPDEV=
 	return 0
 }
-trap 'cleanup; rm -rf "$T"' EXIT
+trap 'cleanup; _stopped_early' EXIT
 trap 'exit 1' INT TERM
 
 sql() { sqlite3 "$DATA/catalog.db" "$1"; }
@@ -63,7 +64,7 @@ start_status() {
 
 # --- a truncated catalog --------------------------------------------------
 DATA="$T/data-trunc" LOG="$T/trunc.log"
-mount_fs || exit 1
+must_mount
 mkdir -p "$MNT"/g/d
 for i in $(seq 1 300); do mkdir "$MNT/g/d/1.0.$i"; echo "$i" >"$MNT/g/d/1.0.$i/f"; done
 setfattr -n user.note -v "$(head -c 3000 /dev/zero | tr '\0' x)" "$MNT"/g/d
@@ -88,7 +89,7 @@ expect "... still untouched" "$before" sum_of "$DATA/catalog.db"
 
 # --- a lost object file ---------------------------------------------------
 DATA="$T/data-obj" LOG="$T/obj.log"
-mount_fs || exit 1
+must_mount
 mkdir -p "$MNT"/g/d/1.0.0
 echo keep >"$MNT"/g/d/1.0.0/keep
 head -c 300000 /dev/urandom >"$T/disk"
@@ -97,34 +98,34 @@ crash_fs                        # an unclean end: the start-up check runs
 obj=$(object_of "$T/disk")
 check "the object file of disk.vhd is found" test -n "$obj"
 rm -f "$obj"
-mount_fs || exit 1
+must_mount
 logged "after an unclean end the check runs" 'did not end cleanly'
 logged "the log says which file lost its content" 'missing.*disk\.vhd|disk\.vhd.*missing'
 logged "... and the remedy" 'disk\.vhd.*(restore|backup)'
 expect "the file now reads empty (size 0)" 0 stat -c %s "$MNT"/g/d/1.0.0/disk.vhd
 expect "... (no bytes)" 0 bash -c "cat '$MNT/g/d/1.0.0/disk.vhd' | wc -c"
 expect "the other file is intact" keep cat "$MNT"/g/d/1.0.0/keep
-check_umount "unmount after the repair"
+umount_fs "unmount after the repair"
 catalog_consistent "after the repair"
 # the same found by -o fsck after a clean end
-mount_fs || exit 1
+must_mount
 cp "$T/disk" "$MNT"/g/d/1.0.0/disk2.vhd
 umount_fs
 rm -f "$(object_of "$T/disk")"
-mount_fs -o fsck || exit 1
+must_mount -o fsck
 logged "-o fsck after a clean end names the lost file" 'missing.*disk2\.vhd|disk2\.vhd.*missing'
 expect "... which reads empty" 0 stat -c %s "$MNT"/g/d/1.0.0/disk2.vhd
-check_umount "unmount after -o fsck"
+umount_fs "unmount after -o fsck"
 catalog_consistent "after -o fsck"
 # and lost after a clean end, with no check at the next start: the file is
 # listed, so opening it must not say "no such file", and the log must say
-# what happened (a clean start is not checked, SPEC §7)
-mount_fs || exit 1
+# what happened (a clean start is not checked, design §7)
+must_mount
 head -c 5000 /dev/urandom >"$T/x"
 cp "$T/x" "$MNT"/g/d/1.0.0/x
 umount_fs
 rm -f "$(object_of "$T/x")"
-mount_fs || exit 1
+must_mount
 expect "an object lost after a clean end: opening the file is EIO, not ENOENT" EIO "$GFS_TRY" open-read "$MNT"/g/d/1.0.0/x
 logged "... and the log names the file and the remedy (-o fsck)" '(x|1\.0\.0/x).*(missing|lost).*fsck'
 umount_fs
@@ -157,7 +158,7 @@ chmod 555 "$DATA" "$T/data-empty"
 before=$(tree_sum "$DATA")
 st=$(ro_start "$DATA")
 if [ "$st" = 99 ]; then
-	skip "a read-only data directory" "cannot bind-mount read-only in a private mount namespace here: $(head -n1 "$T/start.err")"
+	skip_n 5 "a read-only data directory" "cannot bind-mount read-only in a private mount namespace here: $(head -n1 "$T/start.err")"
 else
 	check "a read-only data directory: the mount fails ($st)" bash -c "[ '$st' != 0 ] && [ '$st' != 124 ]"
 	check "... with a message naming the data directory and the cause" \
@@ -171,7 +172,7 @@ else
 	expect "... nothing created in it" "$before" tree_sum "$T/data-empty"
 fi
 chmod 755 "$DATA" "$T/data-empty"
-mount_fs || exit 1
+must_mount
 expect "the data directory serves again once writable" keep cat "$MNT"/g/d/1.0.0/keep
 umount_fs
 
@@ -179,9 +180,9 @@ umount_fs
 DATA="$T/data-full" LOG="$T/full.log"
 mkdir -p "$DATA"
 if ! mount -t tmpfs -o size=8m tmpfs "$DATA" 2>"$T/tmpfs.err"; then
-	skip "a full disk" "cannot mount a tmpfs: $(cat "$T/tmpfs.err")"
+	skip_n 20 "a full disk" "cannot mount a tmpfs: $(cat "$T/tmpfs.err")"
 else
-	mount_fs || exit 1
+	must_mount
 	mkdir -p "$MNT"/g/d/1.0.0
 	head -c 1000000 /dev/urandom >"$T/early"
 	cp "$T/early" "$MNT"/g/d/1.0.0/early
@@ -192,7 +193,7 @@ else
 	check "the daemon keeps running" bash -c "kill -0 $GFS_PID && mountpoint -q '$MNT' && ls '$MNT/g/d/1.0.0' >/dev/null"
 	check "earlier files are intact" cmp "$T/early" "$MNT"/g/d/1.0.0/early
 	big_obj=$(find "$DATA/objects" -type f -printf '%s\n' | sort -n | tail -n1)
-	expect "the failed file shows the bytes its object holds (SPEC §7: the object is the truth)" \
+	expect "the failed file shows the bytes its object holds (design §7: the object is the truth)" \
 		"$big_obj" stat -c %s "$MNT"/g/d/1.0.0/big
 	check "deleting the big file succeeds on the full disk" rm "$MNT"/g/d/1.0.0/big
 	if [ -e "$MNT"/g/d/1.0.0/big ]; then   # go on the way a user would have to
@@ -233,11 +234,11 @@ else
 	rm -f "$DATA/filler"
 	check "with space back, mkdir works again" mkdir "$MNT"/g/d/3.0.0
 	cd /
-	check_umount "unmount after the full disk"
+	umount_fs "unmount after the full disk"
 	catalog_consistent "after the full disk"
 	expect "the catalog holds exactly the versions that were reported made" \
 		"$(cat "$T/made"; echo 3.0.0)" sql "SELECT cast(name AS text) FROM node WHERE type = 3 AND cast(name AS text) GLOB '[23].0.*' ORDER BY id"
-	mount_fs || exit 1
+	must_mount
 	expect "after a remount the tree is the same" "$(sort "$T/made")" listed
 	check "... and the early file is intact" cmp "$T/early" "$MNT"/g/d/1.0.0/early
 	umount_fs
@@ -261,9 +262,9 @@ eio_setup() { # the reason it cannot goes to $T/eio.why
 	mount "$LOOPDEV" "$DATA/objects" 2>"$T/eio.why"
 }
 if ! eio_setup; then
-	skip "EIO from the object store" "cannot put objects/ on a loop device here: $(head -n1 "$T/eio.why")"
+	skip_n 6 "EIO from the object store" "cannot put objects/ on a loop device here: $(head -n1 "$T/eio.why")"
 else
-	mount_fs || exit 1
+	must_mount
 	mkdir -p "$MNT"/g/d/1.0.0
 	echo small >"$MNT"/g/d/1.0.0/small
 	head -c 30000000 /dev/urandom >"$T/big"
@@ -276,22 +277,22 @@ else
 	small_end=$(filefrag -v "$(find "$DATA/objects" -type f -size 6c)" | awk -F'[: .]+' '/^ *[0-9]+: /{ l=$6 } END { print l }')
 	cut=$(((first + last) / 2))
 	if [ -z "$first" ] || [ "$cut" -le "${small_end:-0}" ]; then
-		skip "EIO from the object store" "the object's blocks are not where the device can be cut (extents $first..$last, small file at $small_end)"
+		skip_n 5 "EIO from the object store" "the object's blocks are not where the device can be cut (extents $first..$last, small file at $small_end)"
 	else
 		truncate -s $((cut * 4096)) "$T/objects.img"
 		losetup -c "$LOOPDEV"     # the device shrinks with its file
 		dd if="$obj" iflag=nocache count=0 2>/dev/null   # drop its cached pages
 		if cat "$obj" >/dev/null 2>&1; then
-			skip "EIO from the object store" "the cut device still reads (the page cache could not be dropped)"
+			skip_n 5 "EIO from the object store" "the cut device still reads (the page cache could not be dropped)"
 		else
 			dd if="$obj" iflag=nocache count=0 2>/dev/null
-			mount_fs || exit 1
+			must_mount
 			expect "a file on a failing disk: a read returns EIO to the caller" "Input/output error" \
 				bash -c "dd if='$MNT/g/d/1.0.0/big' of=/dev/null bs=1M 2>&1 >/dev/null | sed -n 's/.*: //p' | head -n1"
 			check "the daemon stays up" bash -c "kill -0 $GFS_PID && mountpoint -q '$MNT'"
 			expect "other files still read" small cat "$MNT"/g/d/1.0.0/small
 			expect "the damaged file still stats" 30000000 stat -c %s "$MNT"/g/d/1.0.0/big
-			check_umount "unmount after the read errors"
+			umount_fs "unmount after the read errors"
 		fi
 	fi
 fi

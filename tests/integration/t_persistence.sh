@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What survives an unmount, a remount and kill -9 (SPEC §7).
+# What survives an unmount, a remount and kill -9 (design §7).
 . "$(dirname "$0")/lib.sh"
-mount_fs || exit 1
+plan 17
+must_mount
 mkdir -p "$MNT"/g/d/1.0.0 "$MNT"/g/d/1.0.1
 head -c 2000000 /dev/urandom >"$T/blob"
 cp "$T/blob" "$MNT"/g/d/1.0.0/disk
@@ -11,8 +12,8 @@ setfattr -n user.team -v imaging "$MNT"/g/d
 rm -r "$MNT"/g/d/1.0.1
 snapshot() { (cd "$MNT" && find . -printf '%p %i %m %U %s %T@\n' | sort); }
 before=$(snapshot)
-check_umount "unmount"
-mount_fs || exit 1
+umount_fs "unmount"
+must_mount
 expect "tree, inodes, modes, sizes and times survive a remount" "$before" snapshot
 check "content survives a remount" cmp "$T/blob" "$MNT"/g/d/1.0.0/disk
 expect "attributes survive a remount" imaging getfattr --only-values -n user.team "$MNT"/g/d
@@ -25,30 +26,30 @@ setfattr -n user.acg.provisioningState -v Failed "$MNT"/g/d/2.0.0
 mv "$MNT"/g/.softdeleted/d/1.0.1 "$MNT"/g/d/
 before=$(snapshot)
 crash_fs
-mount_fs || exit 1
+must_mount
+logged "the start after kill -9 checks the catalog" 'did not end cleanly'
 expect "every returned operation survives kill -9" "$before" snapshot
 check "content written before kill -9 is whole" cmp "$T/blob" "$MNT"/g/d/2.0.0/disk
 expect "an attribute set before kill -9 is there" Failed getfattr --only-values -n user.acg.provisioningState "$MNT"/g/d/2.0.0
-logged "the start after kill -9 checks the catalog" 'did not end cleanly'
 
 # one daemon per data directory
 mkdir -p "$T/mnt2"
-check_not "a second mount of the same data directory fails" "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$T/mnt2"
+check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$T/mnt2"
 check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
 
 # a newer catalog is refused
 umount_fs
 sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=99'
-check_not "a catalog from a newer galleryfs is refused" "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$MNT"
+check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$MNT"
 check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$MNT' 2>&1 | grep -q 'newer'"
 sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=1'
 
 # the start-up check repairs what a crash can leave
-mount_fs || exit 1
+must_mount
 crash_fs
 touch "$DATA/objects/3f/999999" "$DATA/objects/ff/999999"
-mount_fs || exit 1
+must_mount
 check "stray objects are removed after an unclean end" test ! -e "$DATA/objects/3f/999999" -a ! -e "$DATA/objects/ff/999999"
-check_umount "unmount after the repair"
+umount_fs "unmount after the repair"
 check "the catalog passes integrity_check" bash -c "[ \"\$(sqlite3 '$DATA/catalog.db' 'PRAGMA integrity_check')\" = ok ]"
 finish

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The tree (SPEC §1): what can be created, names, and what stat, ls and df
+# The tree (design §1): what can be created, names, and what stat, ls and df
 # report; ownership and permissions under default_permissions.
 . "$(dirname "$0")/lib.sh"
-mount_fs -o allow_other || exit 1
+plan 61
+must_mount -o allow_other
 cd "$MNT"
 
 check "mkdir creates a gallery" mkdir prod
 check "mkdir -p creates a definition and a version" mkdir -p prod/ubuntu-22.04/1.0.0
 check "a file is created in a version" bash -c 'echo hi >prod/ubuntu-22.04/1.0.0/disk.vhd'
-expect "a gallery lists .softdeleted first, then definitions" ".softdeleted ubuntu-22.04" bash -c 'echo $(ls -A prod)'
+expect "a gallery lists its definitions, and not .softdeleted" "ubuntu-22.04" bash -c 'echo $(ls -A prod)'
+expect "... which resolves by name all the same" "directory 755" stat -c '%F %a' prod/.softdeleted
+check "... and can be listed" ls prod/.softdeleted
 
 # names (R12)
 try_is "gallery name with '-' is refused" EINVAL mkdir bad-name
+logged "a name refusal is logged with rule and remedy" '^galleryfs: R12 bad-name: a gallery name is .*choose a name'
 try_is "gallery name starting with '.' is refused" EINVAL mkdir .hidden
 try_is "gallery name ending with '.' is refused" EINVAL mkdir gal.
 try_is "an 80-character gallery name is fine" OK mkdir "$(printf 'g%.0s' $(seq 80))"
@@ -25,7 +29,6 @@ try_is "2147483647.0.0 is a version" OK mkdir prod/ubuntu-22.04/2147483647.0.0
 try_is "a 255-byte file name is fine" OK create "prod/ubuntu-22.04/1.0.0/$(printf 'f%.0s' $(seq 255))"
 try_is "a 256-byte file name: ENAMETOOLONG" ENAMETOOLONG create "prod/ubuntu-22.04/1.0.0/$(printf 'f%.0s' $(seq 256))"
 try_is "mkdir .softdeleted in a gallery: EEXIST" EEXIST mkdir prod/.softdeleted
-logged "a name refusal is logged with rule and remedy" '^galleryfs: R12 bad-name: a gallery name is .*choose a name'
 
 # only galleries, definitions, versions and files in versions (R12)
 try_is "no directories inside a version" EPERM mkdir prod/ubuntu-22.04/1.0.0/sub
@@ -43,7 +46,7 @@ logged "... logged as R13 with the remedy" '^galleryfs: R13 prod/ubuntu-22.04/1.
 
 # stat
 expect "a definition's link count counts its versions" 4 stat -c %h prod/ubuntu-22.04
-expect "a gallery's link count counts definitions and .softdeleted" 5 stat -c %h prod
+expect "a gallery's link count counts its definitions (not the unlisted .softdeleted)" 4 stat -c %h prod
 expect "a version has link count 2" 2 stat -c %h prod/ubuntu-22.04/1.0.0
 expect "a file has link count 1" 1 stat -c %h prod/ubuntu-22.04/1.0.0/disk.vhd
 expect "st_size is the content length" 3 stat -c %s prod/ubuntu-22.04/1.0.0/disk.vhd
@@ -69,13 +72,13 @@ check "another user creates a version" runuser -u gfs-alice -- mkdir -m 750 prod
 expect "... owned by that user, mode from mkdir" "gfs-alice 750" stat -c '%U %a' prod/ubuntu-22.04/7.0.0
 check "... and a file in it" runuser -u gfs-alice -- bash -c 'umask 077; echo s >prod/ubuntu-22.04/7.0.0/secret'
 expect "... mode from open and umask" "gfs-alice 600" stat -c '%U %a' prod/ubuntu-22.04/7.0.0/secret
-check_not "a third user cannot read it (mode bits)" runuser -u gfs-nobody -- cat prod/ubuntu-22.04/7.0.0/secret
-check_not "a third user cannot chmod it" runuser -u gfs-nobody -- chmod 777 prod/ubuntu-22.04/7.0.0
-check_not "a user cannot give a file away" runuser -u gfs-alice -- chown gfs-nobody prod/ubuntu-22.04/7.0.0/secret
+check_not "a third user cannot read it (mode bits)" EACCES runuser -u gfs-nobody -- cat prod/ubuntu-22.04/7.0.0/secret
+check_not "a third user cannot chmod it" EPERM runuser -u gfs-nobody -- chmod 777 prod/ubuntu-22.04/7.0.0
+check_not "a user cannot give a file away" EPERM runuser -u gfs-alice -- chown gfs-nobody prod/ubuntu-22.04/7.0.0/secret
 check "root can chown" chown gfs-nobody prod/ubuntu-22.04/7.0.0/secret
 expect "... and it shows" gfs-nobody stat -c %U prod/ubuntu-22.04/7.0.0/secret
 check "the owner can chmod" runuser -u gfs-alice -- chmod 755 prod/ubuntu-22.04/7.0.0
 expect "... and it shows" 755 stat -c %a prod/ubuntu-22.04/7.0.0
-check_not "without write permission on the version nobody removes a file" runuser -u gfs-nobody -- rm -f prod/ubuntu-22.04/7.0.0/secret
+check_not "without write permission on the version nobody removes a file" EACCES runuser -u gfs-nobody -- rm -f prod/ubuntu-22.04/7.0.0/secret
 cd /
 finish

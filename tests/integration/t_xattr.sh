@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Properties and free attributes (SPEC §4) through getfattr and setfattr.
+# Properties and free attributes (design §4) through getfattr and setfattr.
 . "$(dirname "$0")/lib.sh"
-mount_fs -o allow_other || exit 1
+plan 54
+must_mount -o allow_other
 cd "$MNT"
 mkdir -p g/d/1.0.0 && echo x >g/d/1.0.0/f
 
@@ -55,6 +56,9 @@ try_is "deletedAt on a live node: ENODATA" ENODATA getxattr g/d/1.0.0 user.acg.d
 try_is "sharingAdmins naming nobody who exists: EINVAL" EINVAL setxattr g user.acg.sharingAdmins no-such-user-xyz
 check "sharingAdmins of existing users and groups" setfattr -n user.acg.sharingAdmins -v "gfs-alice,@gfs-team,gfs-alice" g
 expect "... read sorted, without duplicates" "@gfs-team,gfs-alice" getfattr --only-values -n user.acg.sharingAdmins g
+check "sharingAdmins with blanks after the commas, as in the INI file" setfattr -n user.acg.sharingAdmins -v "gfs-alice, @gfs-team,  root" g
+expect "... read back in the canonical form" "@gfs-team,gfs-alice,root" getfattr --only-values -n user.acg.sharingAdmins g
+try_is "... but an empty item between commas is still malformed" EINVAL setxattr g user.acg.sharingAdmins "gfs-alice, ,root"
 try_is "other namespaces are not stored" EOPNOTSUPP setxattr g trusted.x y
 
 # free user.* attributes behave as on ext4

@@ -12,6 +12,8 @@
  *   gfs-try getxattr PATH NAME | removexattr PATH NAME | listxattr PATH
  *   gfs-try fsetxattr PATH NAME VALUE   (through an open descriptor)
  *   gfs-try names PATH      (attribute names in listxattr order, one a line)
+ *   gfs-try strerror ENAME  (the message of that errno, as commands print
+ *                            it; exit status 2 for an unknown name)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +51,18 @@ int main(int argc, char **argv)
 {
 	want(argc, 3);
 	const char *op = argv[1], *p = argv[2];
+
+	if (!strcmp(op, "strerror")) {
+		for (int e = 1; e < 4096; e++) {
+			const char *name = strerrorname_np(e);
+			if (name && !strcmp(name, p)) {
+				puts(strerror(e));
+				return 0;
+			}
+		}
+		fprintf(stderr, "gfs-try: no errno is named %s\n", p);
+		return 2;
+	}
 
 	if (!strcmp(op, "mkdir"))
 		return report(mkdir(p, 0755));
