@@ -50,3 +50,15 @@ gfs_build() {
 	fi
 	rm -f "$log"
 }
+
+# gfs_test_users: the users and groups the tests act as (runuser/setpriv),
+# created once.
+gfs_test_users() {
+	local g u
+	for g in acg-admins gfs-team; do getent group "$g" >/dev/null || groupadd "$g"; done
+	for u in gfs-owner gfs-admin gfs-galadmin gfs-nobody gfs-alice; do
+		getent passwd "$u" >/dev/null || useradd -M -N -g users -s /usr/sbin/nologin "$u"
+	done
+	usermod -a -G acg-admins gfs-admin
+	usermod -a -G gfs-team gfs-galadmin
+}

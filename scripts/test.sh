@@ -9,6 +9,7 @@
 #                t_crash, t_concurrency, t_install) with the daemon under
 #                valgrind: no errors, no leaks at exit
 #   build-fuzz   libFuzzer targets (clang), a bounded time each
+#   mutation     scripts/mutate.sh: deliberate defects, each caught by a test
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh FILTER     only test files whose name contains FILTER
@@ -34,13 +35,7 @@ if [ -f tests/fuzz/meson.build ]; then
 		-Db_lundef=false || build_failed
 fi
 
-# Users and groups the tests act as (runuser/setpriv): created once.
-for g in acg-admins gfs-team; do getent group "$g" >/dev/null || groupadd "$g"; done
-for u in gfs-owner gfs-admin gfs-galadmin gfs-nobody gfs-alice; do
-	getent passwd "$u" >/dev/null || useradd -M -N -g users -s /usr/sbin/nologin "$u"
-done
-usermod -a -G acg-admins gfs-admin
-usermod -a -G gfs-team gfs-galadmin
+gfs_test_users
 
 # The tools the tests run as those users, where every user can reach them:
 # a clone under a 0700 home directory (as /root is) is closed to them.
@@ -70,6 +65,14 @@ run_tap() { # label command...: run one TAP producer, keep its output
 		echo "not ok - $label exited with status $st" >>"$out"
 		echo "   not ok - $label exited with status $st"
 		tail -n 20 "$out" | sed 's/^/   # /'
+	fi
+	# the plan a producer prints must count what it ran
+	local plan ran
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out" | tail -n 1)
+	ran=$(grep -cE '^(not )?ok ' "$out")
+	if [ -z "$plan" ] || [ "$plan" -ne "$ran" ]; then
+		echo "not ok - $label: its plan (${plan:-none}) is not what it ran ($ran)" >>"$out"
+		echo "   not ok - $label: its plan (${plan:-none}) is not what it ran ($ran)"
 	fi
 }
 
@@ -121,9 +124,14 @@ if [ -x tests/fuzz/run.sh ] && wanted fuzz; then
 	run_tap "build-fuzz fuzz" tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
 fi
 
+# the mutation check: deliberate defects, each of which a test must notice
+if [ -x scripts/mutate.sh ] && wanted mutate; then
+	run_tap "mutation check" scripts/mutate.sh
+fi
+
 # the figures the README's reliability section records
 figures=$(cat "$results"/*.tap 2>/dev/null |
-	grep -E '^# (crash|concurrency|fuzz executions|hostile):' | sort | uniq)
+	grep -E '^# (crash|concurrency|fuzz executions|hostile|mutation):' | sort | uniq)
 [ -n "$figures" ] && { echo "== figures"; echo "$figures" | sed 's/^/   /'; }
 
 passed=$(cat "$results"/*.tap 2>/dev/null | grep -E '^ok ' | grep -vc '# SKIP')

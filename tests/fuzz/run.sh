@@ -105,7 +105,7 @@ for target in "${targets[@]}"; do
 	[ -n "$runs" ] || runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
 	runs=${runs:-0}
 	total=$((total + runs))
-	if [ $status -eq 0 ]; then
+	if [ $status -eq 0 ] && [ "$runs" -gt 0 ]; then
 		echo "ok $n - $target: $runs runs in $elapsed s"
 	else
 		kept=$(keep_artifact "$log" "$target")

@@ -3,7 +3,7 @@
 # unlink, and the ways restore tools write (fallocate, sparse writes,
 # pwrite from several descriptors, fsetxattr, times after contents).
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 33
 must_mount
 cd "$MNT"
 mkdir -p g/d/1.0.0 g/d/2.0.0
@@ -60,5 +60,19 @@ check "... and writes it" bash -c "echo more >&7"
 exec 7>&-
 check "mtime changes on write" bash -c "m=\$(stat -c %Y $V/log); sleep 1.1; echo x >>$V/log; [ \$(stat -c %Y $V/log) -gt \$m ]"
 check "sync and fsync work" bash -c "sync $V/log && dd if=/dev/zero of=$V/synced bs=4k count=4 conv=fsync status=none"
+# fsync(2) on a file must reach the disk: the daemon fsyncs the object file
+# (seen with strace on every thread of the daemon)
+fsync_reaches_object() {
+	local args=() t sp
+	for t in /proc/"$GFS_PID"/task/*; do args+=(-p "${t##*/}"); done
+	strace -qq -f -e trace=fsync,fdatasync -o "$T/strace" "${args[@]}" 2>"$T/strace.err" &
+	sp=$!
+	sleep 0.5       # attached
+	dd if=/dev/zero of="$V/synced2" bs=4k count=4 conv=fsync status=none
+	sleep 0.2
+	kill "$sp"; wait "$sp" 2>/dev/null
+	grep -Eq '^[0-9]+ +f(data)?sync\([0-9]+\) += 0' "$T/strace" || { cat "$T/strace" "$T/strace.err"; return 1; }
+}
+check "fsync of a file makes the daemon fsync its object (strace)" fsync_reaches_object
 cd /
 finish
