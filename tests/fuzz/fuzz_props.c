@@ -249,7 +249,8 @@ static void fuzz_sharing_admins(const char *v, size_t len, size_t outlen)
 	}
 	size_t n = walk(out, check_admin);
 	INVARIANT(n >= 1 && n == commas(out) + 1);
-	/* every output item was an input item */
+	/* every output item was an input item, but for blanks next to a
+	 * comma (the value's own ends are exact) */
 	char item[ITEM_MAX];
 	const char *cur = out;
 	while (gfs_list_next(&cur, item, sizeof(item))) {
@@ -258,7 +259,12 @@ static void fuzz_sharing_admins(const char *v, size_t len, size_t outlen)
 		for (size_t start = 0, i = 0; i <= len && !found; i++) {
 			if (i < len && v[i] != ',')
 				continue;
-			found = i - start == il && memcmp(v + start, item, il) == 0;
+			size_t from = start, to = i;
+			while (from > 0 && from < to && (v[from] == ' ' || v[from] == '\t'))
+				from++;
+			while (to < len && to > from && (v[to - 1] == ' ' || v[to - 1] == '\t'))
+				to--;
+			found = to - from == il && memcmp(v + from, item, il) == 0;
 			start = i + 1;
 		}
 		INVARIANT(found);
