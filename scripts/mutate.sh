@@ -110,8 +110,10 @@ run_test() {
 	vg) bin=$tools/galleryfs-valgrind ;;
 	crash) rounds=4 ;;
 	esac
-	GFS_BIN=$bin GFS_TRY=$tools/gfs-try GFS_TOOLS=$tools GFS_PLAIN_BIN=$W/build/fs/galleryfs \
-		GFS_SANITIZED=$([ "$kind" = vg ] && echo 1 || echo 0) ${rounds:+GFS_CRASH_ROUNDS=$rounds} \
+	env GFS_BIN="$bin" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
+		GFS_PLAIN_BIN="$W/build/fs/galleryfs" \
+		GFS_SANITIZED="$([ "$kind" = vg ] && echo 1 || echo 0)" \
+		${rounds:+GFS_CRASH_ROUNDS=$rounds} \
 		timeout 600 bash "tests/integration/$name.sh" >"$W/out" 2>&1
 }
 
@@ -126,7 +128,7 @@ done
 for t in $(printf '%s\n' "${!baseline[@]}" | sort); do
 	start=$SECONDS
 	if run_test "$t"; then tap ok "baseline: $t passes unmutated ($((SECONDS - start)) s)"
-	else tap fail "baseline: $t passes unmutated" "$(grep -E '^not ok|^#' "$W/out" | head -n 20)"; fi
+	else tap fail "baseline: $t passes unmutated" "$({ grep -E '^not ok|^#' "$W/out" || tail -n 20 "$W/out"; } | head -n 20)"; fi
 done
 
 killed=0 mutants=0
