@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "trash.h"
 
 #define STMT_SLOTS 128          /* more than we have SQL */
 
@@ -228,6 +229,53 @@ static const char SCHEMA_V1[] =
 	" name BLOB NOT NULL, value BLOB NOT NULL);"
 	"CREATE UNIQUE INDEX xattr_name ON xattr(node, name);";
 
+/* The desktop trash view (design §10): which trash each item is in, under
+ * which name, and when each trash last changed. */
+static const char SCHEMA_V2[] =
+	"CREATE TABLE trash ("
+	" node INTEGER PRIMARY KEY REFERENCES node(id) ON DELETE CASCADE,"
+	" uid INTEGER NOT NULL, name BLOB NOT NULL,"
+	" trash_view_owns INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX trash_name ON trash(uid, name);"
+	"CREATE TABLE trash_dir (uid INTEGER PRIMARY KEY, mtime INTEGER NOT NULL);";
+
+static int insert_trash_row(struct conn *c, int64_t node, uint32_t uid,
+			    const char *name, size_t len, bool owns);
+
+/* Version 1 had no trash: every item soft-deleted then goes to the trash
+ * of its owner, under its own name or the first free candidate. */
+static int migrate_trash_items(struct conn *c)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(c->db,
+		"SELECT n.id, n.uid, n.name FROM node n WHERE n.state = 1 AND"
+		" (n.type = 3 OR (n.type = 4 AND"
+		"  (SELECT p.state FROM node p WHERE p.id = n.parent) = 0))"
+		" ORDER BY n.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char name[256], cand[256];
+		int len = sqlite3_column_bytes(st, 2);
+		if (len > 255)
+			len = 255;
+		memcpy(name, sqlite3_column_blob(st, 2), (size_t)len);
+		name[len] = '\0';
+		int r = -EEXIST;
+		for (unsigned n = 1; r == -EEXIST && n < 100000; n++)
+			if (gfs_trash_name_candidate(name, n, cand, sizeof(cand)))
+				r = insert_trash_row(c, sqlite3_column_int64(st, 0),
+						     (uint32_t)sqlite3_column_int64(st, 1),
+						     cand, strlen(cand), false);
+		if (r < 0) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static int create_root(struct conn *c)
 {
 	sqlite3_stmt *st;
@@ -303,6 +351,11 @@ static int migrate(struct conn *c, struct gfs_err *err)
 			/* a new catalog has nothing to check */
 			if (rc == SQLITE_OK)
 				rc = meta_set(c, "clean", "1");
+		}
+		if (rc == SQLITE_OK && v == 1) {
+			rc = conn_exec(c, SCHEMA_V2);
+			if (rc == SQLITE_OK)
+				rc = migrate_trash_items(c);
 		}
 		if (rc == SQLITE_OK) {
 			char sql[64];
@@ -681,7 +734,11 @@ int cat_node_update_attrs(struct gfs_txn *t, const struct gfs_node *n)
 int cat_node_delete(struct gfs_txn *t, int64_t id)
 {
 	static const char SQL[] = "DELETE FROM node WHERE id = ?";
+	/* an item leaving a trash changes it */
+	int r = cat_trash_remove(t, id, gfs_now_ns());
 	sqlite3_stmt *st = stmt(t, SQL);
+	if (r < 0)
+		return r;
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
@@ -1257,4 +1314,218 @@ int64_t cat_count_nodes(struct gfs_txn *t)
 {
 	static const char SQL[] = "SELECT max(seq) FROM sqlite_sequence";
 	return step_int(stmt(t, SQL), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* the desktop trash view                                              */
+
+static int insert_trash_row(struct conn *c, int64_t node, uint32_t uid,
+			    const char *name, size_t len, bool owns)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO trash(node, uid,"
+				    " name, trash_view_owns) VALUES (?, ?, ?, ?)",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, node);
+	sqlite3_bind_int64(st, 2, uid);
+	sqlite3_bind_blob(st, 3, name, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, owns);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	return sqlite3_changes(c->db) == 1 ? 0 : -EEXIST;
+}
+
+/* uid's trash changed at now_ns: its mtime moves, by at least 1 ns */
+static int trash_touch(struct gfs_txn *t, uint32_t uid, int64_t now_ns)
+{
+	static const char SQL[] = "INSERT INTO trash_dir(uid, mtime) VALUES (?, ?)"
+		" ON CONFLICT(uid) DO UPDATE SET"
+		" mtime = max(excluded.mtime, trash_dir.mtime + 1)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now_ns);
+	return step_done(st);
+}
+
+int cat_trash_add(struct gfs_txn *t, const struct cat_trash *e, int64_t now_ns)
+{
+	static const char SQL[] = "INSERT INTO trash(node, uid, name, trash_view_owns)"
+		" VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, e->node);
+	sqlite3_bind_int64(st, 2, e->uid);
+	sqlite3_bind_blob(st, 3, e->name, (int)e->name_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, e->trash_view_owns);
+	int r = step_done(st);
+	if (r == 0 && sqlite3_changes(t->c->db) != 1)
+		r = -EEXIST;
+	return r < 0 ? r : trash_touch(t, e->uid, now_ns);
+}
+
+static void row_to_trash(sqlite3_stmt *st, int i, struct cat_trash *e)
+{
+	e->node = sqlite3_column_int64(st, i);
+	e->uid = (uint32_t)sqlite3_column_int64(st, i + 1);
+	int len = sqlite3_column_bytes(st, i + 2);
+	if (len > 255)
+		len = 255;
+	if (len > 0)
+		memcpy(e->name, sqlite3_column_blob(st, i + 2), (size_t)len);
+	e->name[len] = '\0';
+	e->name_len = (size_t)len;
+	e->trash_view_owns = sqlite3_column_int(st, i + 3) != 0;
+}
+
+int cat_trash_get(struct gfs_txn *t, int64_t node, struct cat_trash *out)
+{
+	static const char SQL[] = "SELECT node, uid, name, trash_view_owns FROM trash"
+		" WHERE node = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, node);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_to_trash(st, 0, out);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -sql_errno(rc);
+}
+
+/* An item of a trash with its node: the node's columns, then the trash
+ * row's, in a subquery so that the two tables' names do not clash. */
+#define TRASH_ITEM(WHERE) "SELECT " NODE_COLS ", tnode, tuid, tname, towns FROM" \
+	" (SELECT n.*, t.node AS tnode, t.uid AS tuid, t.name AS tname," \
+	"  t.trash_view_owns AS towns FROM trash t JOIN node n ON n.id = t.node" \
+	"  WHERE " WHERE " AND n.state = 1 AND n.purge_at > ?)"
+
+int cat_trash_find(struct gfs_txn *t, uint32_t uid, const char *name,
+		   size_t len, int64_t now_s, struct gfs_node *item,
+		   struct cat_trash *e)
+{
+	static const char SQL[] = TRASH_ITEM("t.uid = ? AND t.name = ?");
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_blob(st, 2, name, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_s);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_to_node(st, item);
+		row_to_trash(st, NODE_NCOLS, e);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -sql_errno(rc);
+}
+
+bool cat_trash_name_taken(struct gfs_txn *t, uint32_t uid, const char *name,
+			  size_t len)
+{
+	static const char SQL[] = "SELECT count(*) FROM trash WHERE uid = ? AND name = ?";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return true;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_blob(st, 2, name, (int)len, SQLITE_STATIC);
+	return step_int(st, 1) != 0;
+}
+
+/* Delete the trash rows sql selects (bound to id), touching each trash
+ * they were in. */
+static int trash_delete(struct gfs_txn *t, const char *sql, int64_t id,
+			int64_t now_ns)
+{
+	sqlite3_stmt *st = stmt(t, sql);
+	uint32_t uids[16];
+	int n = 0, rc;
+	bool many = false;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t uid = (uint32_t)sqlite3_column_int64(st, 0);
+		bool seen = false;
+		for (int i = 0; i < n; i++)
+			seen |= uids[i] == uid;
+		if (!seen && n < 16)
+			uids[n++] = uid;
+		else if (!seen)
+			many = true;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -sql_errno(rc);
+	if (many)
+		return -EIO;    /* more trashes than one version's files can be in */
+	for (int i = 0; i < n; i++) {
+		int r = trash_touch(t, uids[i], now_ns);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cat_trash_remove(struct gfs_txn *t, int64_t node, int64_t now_ns)
+{
+	static const char SQL[] = "DELETE FROM trash WHERE node = ? RETURNING uid";
+	return trash_delete(t, SQL, node, now_ns);
+}
+
+int cat_trash_remove_children(struct gfs_txn *t, int64_t parent, int64_t now_ns)
+{
+	static const char SQL[] = "DELETE FROM trash WHERE node IN"
+		" (SELECT id FROM node WHERE parent = ?) RETURNING uid";
+	return trash_delete(t, SQL, parent, now_ns);
+}
+
+int cat_trash_list(struct gfs_txn *t, uint32_t uid, int64_t now_s, int64_t after,
+		   cat_trash_fn fn, void *arg)
+{
+	static const char SQL[] = TRASH_ITEM("t.uid = ? AND t.node > ?")
+		" ORDER BY tnode";
+	sqlite3_stmt *st = stmt(t, SQL);
+	struct gfs_node n;
+	struct cat_trash e;
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, now_s);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_node(st, &n);
+		row_to_trash(st, NODE_NCOLS, &e);
+		if (fn(arg, &n, &e)) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	sqlite3_reset(st);
+	return -sql_errno(rc);
+}
+
+int64_t cat_trash_mtime(struct gfs_txn *t, uint32_t uid, int64_t now_s)
+{
+	/* the last change recorded, or the last expiry, whichever is later */
+	static const char SQL[] = "SELECT max("
+		" coalesce((SELECT mtime FROM trash_dir WHERE uid = ?1), 0),"
+		" coalesce((SELECT max(n.purge_at) FROM trash t JOIN node n"
+		"  ON n.id = t.node WHERE t.uid = ?1 AND n.purge_at <= ?2), 0)"
+		"  * 1000000000)";
+	sqlite3_stmt *st = stmt(t, SQL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now_s);
+	return step_int(st, 0);
 }

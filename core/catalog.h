@@ -11,7 +11,14 @@
  *  - among live rows, and among soft-deleted rows, a name is unique in its
  *    parent; a version's name is unique whatever its state (R16), which the
  *    tree enforces;
- *  - a soft-deleted row has deleted_at and purge_at; a live row has neither.
+ *  - a soft-deleted row has deleted_at and purge_at; a live row has neither;
+ *  - every item of the desktop trash view (a soft-deleted version, or a
+ *    soft-deleted file of a live version) has one row of `trash`: whose
+ *    trash it is in and its name there, unique in that trash; no other row
+ *    has one (a file soft-deleted alone loses its row when its version is
+ *    soft-deleted: it is then part of the version's item);
+ *  - the mtime of a user's trash changes whenever a row of that trash comes
+ *    or goes, and an item passing its purgeAt counts as going.
  *
  * Every public operation runs inside one transaction (struct gfs_txn), on
  * the one connection of the catalog, which holds the database in exclusive
@@ -27,7 +34,7 @@
 #include "err.h"
 #include "props.h"
 
-#define GFS_SCHEMA_VERSION 1
+#define GFS_SCHEMA_VERSION 2
 
 enum gfs_type {
 	GFS_ROOT = 0,
@@ -187,6 +194,40 @@ int cat_xattr_set(struct gfs_txn *t, int64_t node, const char *name,
 int cat_xattr_remove(struct gfs_txn *t, int64_t node, const char *name);
 /* Bytes listxattr would need for the free attributes of node. */
 int64_t cat_xattr_names_size(struct gfs_txn *t, int64_t node);
+
+/* ---- the desktop trash view (design §10) ---- */
+/* An item's place in a trash. trash_view_owns: the trash view of a
+ * soft-deleted version holds the generation its live self had (it was
+ * renamed into the trash, so the kernel moved its inode there); otherwise
+ * the .softdeleted view does. */
+struct cat_trash {
+	int64_t node;
+	uint32_t uid;
+	char name[256];
+	size_t name_len;
+	bool trash_view_owns;
+};
+/* Add node to uid's trash under name; -EEXIST when the name is taken
+ * there. */
+int cat_trash_add(struct gfs_txn *t, const struct cat_trash *e, int64_t now_ns);
+int cat_trash_get(struct gfs_txn *t, int64_t node, struct cat_trash *out);
+/* The item shown as name in uid's trash (not past its purgeAt). */
+int cat_trash_find(struct gfs_txn *t, uint32_t uid, const char *name,
+		   size_t len, int64_t now_s, struct gfs_node *item,
+		   struct cat_trash *e);
+/* Whether name is held in uid's trash, expired items included. */
+bool cat_trash_name_taken(struct gfs_txn *t, uint32_t uid, const char *name,
+			  size_t len);
+/* Take node, or every child of node, out of its trash. */
+int cat_trash_remove(struct gfs_txn *t, int64_t node, int64_t now_ns);
+int cat_trash_remove_children(struct gfs_txn *t, int64_t parent, int64_t now_ns);
+/* Items of uid's trash with node > after, in node order. */
+typedef int (*cat_trash_fn)(void *arg, const struct gfs_node *item,
+			    const struct cat_trash *e);
+int cat_trash_list(struct gfs_txn *t, uint32_t uid, int64_t now_s, int64_t after,
+		   cat_trash_fn fn, void *arg);
+/* The time uid's trash last changed, in ns (see the invariants). */
+int64_t cat_trash_mtime(struct gfs_txn *t, uint32_t uid, int64_t now_s);
 
 /* Whole-catalog checks (start-up, fsck). */
 int cat_integrity_check(struct gfs_txn *t, char *msg, size_t len);

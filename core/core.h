@@ -14,6 +14,7 @@
 #include "galleryfs.h"
 #include "policy.h"
 #include "store.h"
+#include "trash.h"
 
 /* Files open through the kernel, by catalog id (see handles.c). */
 struct open_file;
@@ -34,14 +35,22 @@ struct gfs_core {
 	gfs_inval_fn inval;
 	void *inval_arg;
 	int reserve_fd;                 /* DATA_DIR/reserve, or -1 */
+	struct gfs_pending_table pending;       /* in-memory files of info/ */
 };
 
 /* A node as the kernel sees it: a row and the place it shows at. For the
  * synthetic mirrors (SD_ROOT, SD_DEFINITION, SHADOW) n is the mirrored
- * gallery, definition or version. */
+ * gallery, definition or version; for a trash's own directories
+ * (TRASH, TRASH_FILES, TRASH_INFO, TRASH_EXPUNGED) the root; for an info
+ * file, the item it describes. */
 struct view {
 	enum gfs_place place;
 	struct gfs_node n;
+	/* soft-deleted versions and the trash view (design §10) */
+	uint32_t uid;                   /* the trash (trash places) */
+	bool in_trash;                  /* n has a trash row: e below */
+	struct cat_trash e;
+	struct gfs_pending pending;     /* TRASH_PENDING */
 };
 
 /* Work to do once the transaction has committed. */
@@ -55,11 +64,22 @@ struct op {
 	struct gfs_core *c;
 	struct gfs_txn *t;
 	struct gfs_err *err;
+	uint32_t actor;                 /* the caller's uid, for the trash */
+	const char *trash_name;         /* a move into files/: the name asked */
 	int64_t now_ns, now_s;
 	int64_t *dead_objects;          /* objects to remove after commit */
 	size_t ndead, capdead;
 	struct inval *invals;           /* kernel notifications after commit */
 	size_t ninval, capinval;
+	/* the in-memory files of info/ (design §10), after commit: */
+	struct trash_note {
+		bool set;
+		uint32_t uid;
+		char name[256];
+	} trash_left,                   /* an item left through files/: its
+					   info must still be there to remove */
+	  trash_entered;                /* an item came in: its reservation
+					   has served */
 };
 
 /* op.c: begin, finish (commit + after-commit work) */
@@ -70,6 +90,7 @@ void op_abort(struct op *op);
 int op_fail(struct op *op, int r, const char *what);
 void op_dead_object(struct op *op, int64_t id);
 void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino);
+void op_trash_note(struct trash_note *note, uint32_t uid, const char *name);
 
 /* view.c: inode numbers and views */
 uint64_t view_ino(const struct view *v);
@@ -82,6 +103,11 @@ uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen);
  * else the soft-deleted version itself. */
 uint64_t sd_home_nodeid(const struct gfs_node *up);
 uint64_t view_gen(const struct view *v);
+/* The node id of one of a uid's trash directories (TRASH, TRASH_FILES,
+ * TRASH_INFO, TRASH_EXPUNGED). */
+uint64_t trash_dir_nodeid(uint32_t uid, enum gfs_place dir);
+/* The .trashinfo text of a trash item's view; its length or -1. */
+int view_info_text(struct op *op, const struct view *item, char *buf, size_t len);
 int view_of_ino(struct op *op, uint64_t ino, struct view *out);
 int view_child(struct op *op, const struct view *parent, const char *name,
 	       struct view *out);
@@ -99,8 +125,15 @@ int file_delete_for_good(struct op *op, struct gfs_node *f);
 int version_delete_for_good(struct op *op, struct gfs_node *v);
 int definition_delete_softdeleted(struct op *op, struct gfs_node *d);
 int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *w);
-int version_soft_delete(struct op *op, struct gfs_node *v);
-int version_restore(struct op *op, struct gfs_node *v);
+enum soft_delete_how {
+	SOFT_DELETE_BY_RMDIR,           /* rm -r, rmdir */
+	SOFT_DELETE_ONTO_SHADOW,        /* mv V .softdeleted/DEF/ */
+	SOFT_DELETE_INTO_TRASH,         /* mv V .Trash-UID/files/NAME */
+};
+int version_soft_delete(struct op *op, struct gfs_node *v, enum soft_delete_how how);
+/* kernel_gen: the generation of the view it is renamed out of, which the
+ * kernel keeps for the live version */
+int version_restore(struct op *op, struct gfs_node *v, uint64_t kernel_gen);
 int file_restore(struct op *op, struct gfs_node *f);
 /* parent's mtime and ctime: now (its entries changed) */
 int touch_dir(struct op *op, int64_t id);
@@ -118,6 +151,9 @@ void open_table_forget_times(struct open_table *t, int64_t id);
 /* Drop one reference on an open file (the last close records or, for an
  * orphan, removes the row). */
 void gfs_release_entry(struct gfs_core *c, struct open_file *f);
+/* A handle on a descriptor of its own (the trash view's in-memory files),
+ * which it takes over and closes at release. */
+int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err);
 /* A handle on a file just created, taking over its object descriptor. */
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,

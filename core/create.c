@@ -6,6 +6,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,31 @@ int touch_dir(struct op *op, int64_t id)
 		return r;
 	d.mtime = d.ctime = op->now_ns;
 	return cat_node_update_attrs(op->t, &d);
+}
+
+/* What a name made in a trash's info/ is (design §10): a reservation of
+ * NAME.trashinfo (free, or held by an item or another reservation), a
+ * tool's temporary file for one, or neither. */
+static enum gfs_info_name info_name_of(struct op *op, uint32_t uid, const char *name)
+{
+	char item[256], info[300];
+	struct gfs_pending pend;
+	const char *tmp = strstr(name, GFS_TRASH_INFO_SUFFIX ".");
+
+	if (gfs_trash_info_item(name, item, sizeof(item))) {
+		if (cat_trash_name_taken(op->t, uid, item, strlen(item)) ||
+		    gfs_pending_find(&op->c->pending, uid, name, op->now_ns, &pend))
+			return GFS_INFO_TAKEN;
+		return GFS_INFO_FREE;
+	}
+	if (tmp && tmp > name && (size_t)(tmp - name) < sizeof(item)) {
+		snprintf(item, sizeof(item), "%.*s", (int)(tmp - name), name);
+		snprintf(info, sizeof(info), "%s" GFS_TRASH_INFO_SUFFIX, item);
+		if (gfs_pending_find(&op->c->pending, uid, info, op->now_ns, &pend) ||
+		    cat_trash_name_taken(op->t, uid, item, strlen(item)))
+			return GFS_INFO_TEMP;
+	}
+	return GFS_INFO_OTHER;
 }
 
 /* Resolve the parent, describe it for the policy, and find what already
@@ -41,6 +67,8 @@ static int creation_request(struct op *op, uint64_t parent, const char *name,
 	req->name_len = strlen(name);
 	if ((r = view_where(op, p, &req->at)) < 0)
 		return r;
+	if (p->place == GFS_AT_TRASH_INFO)
+		req->info_name = info_name_of(op, p->uid, name);
 	*exists = false;
 	r = view_child(op, p, name, &v);
 	if (r == 0) {
@@ -173,10 +201,37 @@ int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	return op_commit(&op, false);
 }
 
+/* A file of a trash's info/ that lives in memory (design §10): what it
+ * holds is never stored; the descriptor for writing it is a memfd. */
+static int make_pending(struct op *op, const struct gfs_caller *who,
+			const struct view *p, const struct gfs_request *req,
+			const char *name, mode_t mode, struct gfs_attr *out,
+			int *fd, struct gfs_err *err)
+{
+	struct view v = *p;
+	enum gfs_pending_kind kind = req->info_name == GFS_INFO_FREE ?
+		GFS_PENDING_RESERVED : GFS_PENDING_TEMP;
+	int r = gfs_pending_add(&op->c->pending, p->uid, kind, name, mode & 07777,
+				who->uid, who->gid, op->now_ns, &v.pending);
+	if (r < 0) {
+		op_abort(op);
+		return gfs_err_set(err, -r, "%s: %s", req->at.path, strerror(-r));
+	}
+	v.place = GFS_AT_TRASH_PENDING;
+	view_attr(op, &v, 0, out);
+	op_abort(op);       /* the catalog is not touched */
+	if (fd && (*fd = fcntl(v.pending.fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		gfs_pending_drop(&op->c->pending, v.pending.id);
+		return gfs_err_set(err, errno, "%s: %s", req->at.path, strerror(errno));
+	}
+	return 0;
+}
+
 /* A regular file: the row, its empty object, and (for create) a handle. */
 static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 		     uint64_t parent, const char *name, mode_t mode,
-		     struct gfs_attr *out, int *fd, struct gfs_err *err)
+		     struct gfs_attr *out, int *fd, bool *in_memory,
+		     struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
@@ -185,6 +240,9 @@ static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 			       err);
 	if (r < 0)
 		return r;
+	*in_memory = p.place == GFS_AT_TRASH_INFO;
+	if (*in_memory)
+		return make_pending(&op, who, &p, &req, name, mode, out, fd, err);
 	new_node(&op, who, &p, GFS_FILE, name, mode, &v.n);
 	v.place = GFS_AT_FILE;
 	if ((r = insert_node(&op, &v.n, NULL)) < 0 ||
@@ -216,9 +274,12 @@ int gfs_create(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent
 	       struct gfs_handle **h, struct gfs_err *err)
 {
 	int fd;
-	int r = make_file(c, who, parent, name, mode, out, &fd, err);
+	bool in_memory;
+	int r = make_file(c, who, parent, name, mode, out, &fd, &in_memory, err);
 	if (r < 0)
 		return r;
+	if (in_memory)
+		return handle_synthetic(fd, flags, h, err);
 	return handle_adopt(c, (int64_t)(out->ino / 2), fd, flags, out, h, err);
 }
 
@@ -241,8 +302,9 @@ int gfs_mknod(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      const char *name, mode_t mode, struct gfs_attr *out,
 	      struct gfs_err *err)
 {
+	bool in_memory;
 	if (S_ISREG(mode))
-		return make_file(c, who, parent, name, mode, out, NULL, err);
+		return make_file(c, who, parent, name, mode, out, NULL, &in_memory, err);
 	return refused_creation(c, parent, name, GFS_ACT_MKNOD, err);
 }
 

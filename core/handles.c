@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,9 +44,12 @@ struct open_file {
 	struct open_file *next;
 };
 
+/* A handle on a file's object (f), or on a descriptor of its own (f NULL:
+ * the trash view's files in memory, design §10), which it closes. */
 struct gfs_handle {
 	struct open_file *f;
 	int flags;
+	int fd;
 };
 
 int open_table_init(struct open_table *t)
@@ -186,6 +190,18 @@ static int make_handle(struct open_file *f, int flags, struct gfs_handle **h)
 		return -ENOMEM;
 	(*h)->f = f;
 	(*h)->flags = flags;
+	(*h)->fd = -1;
+	return 0;
+}
+
+int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err)
+{
+	int r = make_handle(NULL, flags, h);
+	if (r < 0) {
+		close(fd);
+		return gfs_err_set(err, -r, "out of memory");
+	}
+	(*h)->fd = fd;
 	return 0;
 }
 
@@ -204,6 +220,36 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 	return r;
 }
 
+/* The trash view's files (design §10): an item's info, made from its row
+ * into a memfd of its own; a scratch file of info/, its memfd. */
+static int open_in_memory(struct op *op, const struct view *v, int flags,
+			  struct gfs_handle **h)
+{
+	int fd;
+	if (v->place == GFS_AT_TRASH_PENDING) {
+		fd = fcntl(v->pending.fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return gfs_err_set(op->err, errno, "open: %s", strerror(errno));
+		if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+			close(fd);
+			return gfs_err_set(op->err, errno, "open: %s", strerror(errno));
+		}
+		return handle_synthetic(fd, flags, h, op->err);
+	}
+	char text[GFS_TRASH_INFO_MAX];
+	int len = view_info_text(op, v, text, sizeof(text));
+	if (len < 0)
+		return gfs_err_set(op->err, EIO, "the trash info cannot be made");
+	fd = memfd_create("galleryfs-trashinfo", MFD_CLOEXEC);
+	if (fd < 0)
+		return gfs_err_set(op->err, errno, "open: %s", strerror(errno));
+	if (write(fd, text, (size_t)len) != len) {
+		close(fd);
+		return gfs_err_set(op->err, EIO, "the trash info cannot be made");
+	}
+	return handle_synthetic(fd, flags, h, op->err);
+}
+
 int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	     int flags, struct gfs_handle **h, struct gfs_err *err)
 {
@@ -215,8 +261,7 @@ int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 		return r;
 	if ((r = view_of_ino(&op, ino, &v)) < 0)
 		goto out;
-	if (v.place != GFS_AT_FILE && v.place != GFS_AT_SD_FILE &&
-	    v.place != GFS_AT_ORPHAN) {
+	if (!gfs_place_is_file(v.place)) {
 		r = gfs_err_set(err, EISDIR, "is a directory");
 		goto out;
 	}
@@ -227,6 +272,11 @@ int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 		if ((r = view_where(&op, &v, &req.at)) < 0 ||
 		    (r = policy_ask(&op, &req)) < 0)
 			goto out;
+	}
+	if (v.place == GFS_AT_TRASH_INFO_FILE || v.place == GFS_AT_TRASH_PENDING) {
+		r = open_in_memory(&op, &v, flags, h);
+		op_abort(&op);
+		return r;
 	}
 out:
 	op_abort(&op);
@@ -261,12 +311,14 @@ out:
 
 int gfs_handle_fd(const struct gfs_handle *h)
 {
-	return h->f->fd;
+	return h->f ? h->f->fd : h->fd;
 }
 
 void gfs_handle_wrote(struct gfs_core *c, struct gfs_handle *h, off_t end)
 {
 	(void)end;
+	if (!h->f)
+		return;
 	int64_t now = gfs_now_ns();
 	pthread_mutex_lock(&c->open.lock);
 	h->f->dirty = true;
@@ -329,6 +381,8 @@ void gfs_handle_read(struct gfs_core *c, struct gfs_handle *h)
 	struct open_file *f = h->f;
 	int64_t now = gfs_now_ns();
 
+	if (!f)
+		return;
 	/* relatime: atime moves when it is older than the last change or
 	 * than a day, so reads cost no catalog write most of the time */
 	pthread_mutex_lock(&c->open.lock);
@@ -359,7 +413,7 @@ void gfs_handle_read(struct gfs_core *c, struct gfs_handle *h)
 int gfs_fallocate(struct gfs_core *c, struct gfs_handle *h, int mode, off_t off,
 		  off_t len, struct gfs_err *err)
 {
-	if (fallocate(h->f->fd, mode, off, len) < 0)
+	if (fallocate(gfs_handle_fd(h), mode, off, len) < 0)
 		return gfs_err_set(err, errno, "fallocate: %s", strerror(errno));
 	gfs_handle_wrote(c, h, off + len);
 	return 0;
@@ -368,13 +422,15 @@ int gfs_fallocate(struct gfs_core *c, struct gfs_handle *h, int mode, off_t off,
 int gfs_flush(struct gfs_core *c, struct gfs_handle *h, struct gfs_err *err)
 {
 	gfs_err_clear(err);
-	return record(c, h->f, false, err);
+	return h->f ? record(c, h->f, false, err) : 0;
 }
 
 int gfs_fsync(struct gfs_core *c, struct gfs_handle *h, bool datasync,
 	      struct gfs_err *err)
 {
 	gfs_err_clear(err);
+	if (!h->f)
+		return 0;       /* nothing of it is stored */
 	if ((datasync ? fdatasync(h->f->fd) : fsync(h->f->fd)) < 0)
 		return gfs_err_set(err, errno, "fsync: %s", strerror(errno));
 	return record(c, h->f, true, err);
@@ -459,6 +515,9 @@ int gfs_retry_records(struct gfs_core *c)
 
 void gfs_release(struct gfs_core *c, struct gfs_handle *h)
 {
-	gfs_release_entry(c, h->f);
+	if (h->f)
+		gfs_release_entry(c, h->f);
+	else
+		close(h->fd);
 	free(h);
 }

@@ -7,6 +7,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,21 @@ int op_commit(struct op *op, bool durable)
 	int r = gfs_txn_commit(op->t, durable, op->err);
 	op->t = NULL;
 	if (r == 0) {
+		char info[256 + sizeof(GFS_TRASH_INFO_SUFFIX)];
+		struct gfs_pending p;
+		if (op->trash_entered.set) {
+			snprintf(info, sizeof(info), "%s" GFS_TRASH_INFO_SUFFIX,
+				 op->trash_entered.name);
+			gfs_pending_drop_name(&op->c->pending, op->trash_entered.uid, info);
+		}
+		if (op->trash_left.set) {
+			snprintf(info, sizeof(info), "%s" GFS_TRASH_INFO_SUFFIX,
+				 op->trash_left.name);
+			gfs_pending_drop_name(&op->c->pending, op->trash_left.uid, info);
+			gfs_pending_add(&op->c->pending, op->trash_left.uid,
+					GFS_PENDING_LEFT, info, 0600, op->trash_left.uid,
+					gfs_primary_gid(op->trash_left.uid), op->now_ns, &p);
+		}
 		for (size_t i = 0; i < op->ndead; i++)
 			gfs_store_remove(&op->c->store, op->dead_objects[i]);
 		if (op->c->inval)
@@ -98,6 +114,13 @@ void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino)
 		strncpy(iv->name, name, sizeof(iv->name) - 1);
 		iv->name[sizeof(iv->name) - 1] = '\0';
 	}
+}
+
+void op_trash_note(struct trash_note *note, uint32_t uid, const char *name)
+{
+	note->set = true;
+	note->uid = uid;
+	snprintf(note->name, sizeof(note->name), "%s", name);
 }
 
 int policy_ask(struct op *op, struct gfs_request *r)

@@ -34,7 +34,18 @@
 
 bool gfs_place_softdeleted(enum gfs_place p)
 {
-	return p >= GFS_AT_SD_ROOT && p <= GFS_AT_SD_FILE;
+	return p >= GFS_AT_SD_ROOT && p <= GFS_AT_TRASH_PENDING;
+}
+
+bool gfs_place_trash(enum gfs_place p)
+{
+	return p >= GFS_AT_TRASH && p <= GFS_AT_TRASH_PENDING;
+}
+
+bool gfs_place_is_file(enum gfs_place p)
+{
+	return p == GFS_AT_FILE || p == GFS_AT_SD_FILE || p == GFS_AT_ORPHAN ||
+	       p == GFS_AT_TRASH_INFO_FILE || p == GFS_AT_TRASH_PENDING;
 }
 
 static bool is_creation(enum gfs_action a)
@@ -184,12 +195,36 @@ static int check_r15(struct gfs_request *r, struct gfs_err *err)
 
 	if (is_creation(r->action) && at_sd) {
 		child_path(r, path, sizeof(path));
+		if (r->action == GFS_ACT_CREATE && r->at.place == GFS_AT_TRASH_INFO) {
+			/* a tool reserving a name before it moves an item in
+			 * (design §10): taken names are EEXIST, it tries the
+			 * next */
+			if (r->info_name == GFS_INFO_FREE || r->info_name == GFS_INFO_TEMP)
+				return GFS_RULE_ALLOW;
+			if (r->info_name == GFS_INFO_TAKEN)
+				return refuse(err, NULL, EEXIST, path, "the trash "
+					      "holds an item of that name");
+			return refuse(err, "R15", EPERM, path, "only NAME.trashinfo "
+				      "reservations can be made in a trash's info "
+				      "directory; move items into files/ with rename");
+		}
+		if (gfs_place_trash(r->at.place))
+			return refuse(err, "R15", EPERM, path, "nothing can be "
+				      "created in the trash; move an item there "
+				      "with rename (a file manager's Move to Trash)");
 		return refuse(err, "R15", EPERM, path, ".softdeleted is read-only "
 			      "and nothing can be created in it; %s", remedy);
 	}
 	switch (r->action) {
 	case GFS_ACT_SETATTR:
 	case GFS_ACT_OPEN_WRITE:
+		/* a tool's scratch files in info/; chmod 0700 of a trash's
+		 * own directories, as tools make sure of them */
+		if (r->at.place == GFS_AT_TRASH_PENDING ||
+		    (r->action == GFS_ACT_SETATTR && r->setattr_noop &&
+		     r->at.place >= GFS_AT_TRASH && r->at.place <= GFS_AT_TRASH_EXPUNGED))
+			return GFS_RULE_ALLOW;
+		/* fall through */
 	case GFS_ACT_SETXATTR:
 	case GFS_ACT_REMOVEXATTR:
 		if (at_sd)
@@ -200,6 +235,12 @@ static int check_r15(struct gfs_request *r, struct gfs_err *err)
 		return 0;
 	case GFS_ACT_RENAME:
 		break;
+	case GFS_ACT_RMDIR:
+		if (r->at.place >= GFS_AT_TRASH && r->at.place <= GFS_AT_TRASH_EXPUNGED)
+			return refuse(err, "R15", EPERM, r->at.path, "a trash's own "
+				      "directories stay; remove the items in "
+				      "files/ instead");
+		return 0;
 	default:
 		return 0;
 	}
@@ -209,9 +250,43 @@ static int check_r15(struct gfs_request *r, struct gfs_err *err)
 		return refuse(err, "R15", EPERM, r->at.path, "this .softdeleted "
 			      "directory cannot be renamed; restore the items in "
 			      "it one by one with mv to their original paths");
-	if (at_sd && to_sd)
+	if ((r->at.place >= GFS_AT_TRASH && r->at.place <= GFS_AT_TRASH_EXPUNGED) ||
+	    r->at.place == GFS_AT_TRASH_INFO_FILE)
+		return refuse(err, "R15", EPERM, r->at.path, "the trash's own "
+			      "directories and info files cannot be renamed");
+	if (at_sd && to_sd) {
+		/* gvfs's Delete permanently and Empty Trash */
+		if (r->at.in_trash && r->to.place == GFS_AT_TRASH_EXPUNGED) {
+			r->rename = GFS_RENAME_EXPUNGE;
+			return GFS_RULE_ALLOW;
+		}
+		/* GLib writes a trash info through a temporary file */
+		if (r->at.place == GFS_AT_TRASH_PENDING &&
+		    r->to.place == GFS_AT_TRASH_INFO && r->to_exists) {
+			r->rename = GFS_RENAME_INFO_WRITE;
+			return GFS_RULE_ALLOW;
+		}
 		return refuse(err, "R15", EPERM, r->at.path, "nothing can be "
-			      "renamed within .softdeleted; %s", remedy);
+			      "renamed within .softdeleted or a trash; %s", remedy);
+	}
+	if (!at_sd && to_sd && r->to.place == GFS_AT_TRASH_FILES) {
+		/* a move into the trash: a soft delete (design §10) */
+		if (r->at.place != GFS_AT_VERSION && r->at.place != GFS_AT_FILE)
+			return refuse(err, "R13", EPERM, r->at.path, "only versions "
+				      "and their files can go to the trash: "
+				      "galleries and definitions are never "
+				      "soft-deleted (R11), only removed when empty");
+		if (!r->at.soft_delete)
+			return refuse(err, "R15", EPERM, r->at.path, "soft delete is "
+				      "off in this gallery, so nothing can be moved "
+				      "to the trash; switch it on (setfattr -n "
+				      "user.acg.softDelete -v true GALLERY) or "
+				      "delete for good with rm");
+		if (r->to_exists)
+			return refuse(err, NULL, EEXIST, r->at.path, "the trash "
+				      "holds an item of that name");
+		return 0;
+	}
 	if (!at_sd && to_sd) {
 		join_path(path, sizeof(path), r->to.path, r->name, r->name_len);
 		if (!is_mirrored_rename(r))
@@ -451,18 +526,6 @@ static int check_r8(struct gfs_request *r, struct gfs_err *err)
 /* ------------------------------------------------------------------ */
 /* R14: restore paths                                                  */
 
-/* The live path a soft-deleted item came from: its path without the
- * gallery's .softdeleted step ("g/.softdeleted/d/1.0.0" -> "g/d/1.0.0"). */
-static void original_path(const char *sd_path, char *buf, size_t len)
-{
-	const char *step = strstr(sd_path, "/" GFS_SOFTDELETED "/");
-	if (!step) {
-		snprintf(buf, len, "%s", sd_path);
-		return;
-	}
-	snprintf(buf, len, "%.*s%s", (int)(step - sd_path), sd_path,
-		 step + sizeof(GFS_SOFTDELETED));
-}
 
 static int check_r14(struct gfs_request *r, struct gfs_err *err)
 {
@@ -471,8 +534,10 @@ static int check_r14(struct gfs_request *r, struct gfs_err *err)
 		return 0;
 	bool same_name = r->name_len == strlen(r->at.name) &&
 			 memcmp(r->name, r->at.name, r->name_len) == 0;
+	bool version = r->at.place == GFS_AT_SD_VERSION ||
+		       r->at.place == GFS_AT_TRASH_VERSION;
 	bool home;
-	if (r->at.place == GFS_AT_SD_VERSION)
+	if (version)
 		home = r->to.place == GFS_AT_DEFINITION &&
 		       r->to.definition == r->at.definition;
 	else
@@ -480,18 +545,14 @@ static int check_r14(struct gfs_request *r, struct gfs_err *err)
 	/* EPERM, never EINVAL: coreutils words EINVAL as "cannot move ... to
 	 * a subdirectory of itself", and gnulib retries a RENAME_NOREPLACE
 	 * that got EINVAL as a plain rename */
-	if (!home || !same_name) {
-		char orig[GFS_PATH_MAX];
-		original_path(r->at.path, orig, sizeof(orig));
+	if (!home || !same_name)
 		return refuse(err, "R14", EPERM, r->at.path, "a soft-deleted item "
 			      "can only be restored to its original path; mv it "
-			      "back to %s", orig);
-	}
+			      "back to %s", r->at.home);
 	if (r->to_exists)
 		return refuse(err, "R14", EEXIST, r->at.path, "the original path is "
 			      "taken by a live item; remove or rename that first");
-	r->rename = r->at.place == GFS_AT_SD_VERSION ? GFS_RENAME_RESTORE_VERSION :
-		    GFS_RENAME_RESTORE_FILE;
+	r->rename = version ? GFS_RENAME_RESTORE_VERSION : GFS_RENAME_RESTORE_FILE;
 	return 0;
 }
 
@@ -509,6 +570,7 @@ static int check_r13(struct gfs_request *r, struct gfs_err *err)
 		return 0;           /* a restore, already decided */
 	if ((r->rename_flags & RENAME_NOREPLACE) && r->to_exists)
 		return refuse(err, NULL, EEXIST, r->at.path, "the destination exists");
+	bool to_trash = r->to.place == GFS_AT_TRASH_FILES;
 	switch (r->at.place) {
 	case GFS_AT_GALLERY:
 	case GFS_AT_DEFINITION:
@@ -516,8 +578,9 @@ static int check_r13(struct gfs_request *r, struct gfs_err *err)
 			      "definitions cannot be renamed; create the new one "
 			      "with mkdir and copy the contents");
 	case GFS_AT_VERSION:
-		if (is_mirrored_rename(r)) {
-			r->rename = GFS_RENAME_SOFTDELETE_VERSION;
+		if (is_mirrored_rename(r) || to_trash) {
+			r->rename = to_trash ? GFS_RENAME_TRASH_VERSION :
+				    GFS_RENAME_SOFTDELETE_VERSION;
 			return 0;
 		}
 		return refuse(err, "R13", EPERM, r->at.path, "versions cannot be "
@@ -525,8 +588,9 @@ static int check_r13(struct gfs_request *r, struct gfs_err *err)
 			      "soft-delete them); create the new version with "
 			      "mkdir and copy its files");
 	case GFS_AT_FILE:
-		if (is_mirrored_rename(r)) {
-			r->rename = GFS_RENAME_SOFTDELETE_FILE;
+		if (is_mirrored_rename(r) || to_trash) {
+			r->rename = to_trash ? GFS_RENAME_TRASH_FILE :
+				    GFS_RENAME_SOFTDELETE_FILE;
 			return 0;
 		}
 		if (r->to.place == GFS_AT_VERSION && r->to.version == r->at.version) {
@@ -606,6 +670,17 @@ const struct gfs_rule gfs_rules[] = {
 
 const size_t gfs_rules_count = sizeof(gfs_rules) / sizeof(gfs_rules[0]);
 
+/* A move into the trash that a rule refuses: a file manager then offers to
+ * delete permanently, an ordinary removal; the line says so. */
+static void trash_hint(const struct gfs_request *req, struct gfs_err *err)
+{
+	size_t n = strlen(err->reason);
+	if (req->action == GFS_ACT_RENAME && req->to.place == GFS_AT_TRASH_FILES &&
+	    err->rule && n < sizeof(err->reason))
+		snprintf(err->reason + n, sizeof(err->reason) - n, "; a file manager "
+			 "may offer to delete it permanently instead");
+}
+
 int gfs_policy_check(struct gfs_request *req, struct gfs_err *err)
 {
 	gfs_err_clear(err);
@@ -614,8 +689,10 @@ int gfs_policy_check(struct gfs_request *req, struct gfs_err *err)
 		int v = gfs_rules[i].check(req, err);
 		if (v == GFS_RULE_ALLOW)
 			return 0;
-		if (v > 0)
+		if (v > 0) {
+			trash_hint(req, err);
 			return -v;
+		}
 	}
 	return 0;
 }

@@ -33,20 +33,38 @@ enum gfs_place {
 	GFS_AT_SD_DEFINITION,   /* GALLERY/.softdeleted/DEF */
 	GFS_AT_SHADOW,          /* .softdeleted/DEF/V of a live version V */
 	GFS_AT_SD_VERSION,      /* a soft-deleted version */
-	GFS_AT_SD_FILE,         /* a soft-deleted file */
+	GFS_AT_SD_FILE,         /* a soft-deleted file (also in a trash) */
+	/* the desktop trash view (design §10), a second view of the same */
+	GFS_AT_TRASH,           /* MOUNT/.Trash-UID */
+	GFS_AT_TRASH_FILES,     /* .Trash-UID/files */
+	GFS_AT_TRASH_INFO,      /* .Trash-UID/info */
+	GFS_AT_TRASH_EXPUNGED,  /* .Trash-UID/expunged */
+	GFS_AT_TRASH_VERSION,   /* a soft-deleted version in files/ */
+	GFS_AT_TRASH_INFO_FILE, /* info/NAME.trashinfo of an item */
+	GFS_AT_TRASH_PENDING,   /* a file of info/ that lives in memory */
 	GFS_AT_ORPHAN,          /* deleted for good, still open */
 };
 
-/* Whether a place is inside (or is) a .softdeleted tree. */
+/* Whether a place is inside (or is) a .softdeleted tree or a trash: the
+ * places whose contents change behind the kernel's back and where only the
+ * moves of design §3 and §10 change anything (R15). */
 bool gfs_place_softdeleted(enum gfs_place p);
+/* Whether a place is in a trash view. */
+bool gfs_place_trash(enum gfs_place p);
+/* Whether a node at this place is a regular file (else a directory). */
+bool gfs_place_is_file(enum gfs_place p);
 
 /* One node as the rules see it: where it is and what its lineage says. */
 struct gfs_where {
 	enum gfs_place place;
 	char path[GFS_PATH_MAX];        /* "prod/.softdeleted/ubuntu/1.0.0" */
+	char home[GFS_PATH_MAX];        /* a soft-deleted item's original path,
+					   "prod/ubuntu/1.0.0" ("" otherwise) */
+	uint32_t trash_uid;             /* trash places: whose trash */
 	const char *name;               /* its own name ("" for the root) */
 	int64_t gallery, definition, version;   /* lineage ids; 0 = none */
 	bool soft_delete;               /* the gallery's switch */
+	bool in_trash;                  /* a trash item, reached through files/ */
 	enum gfs_kind kind;             /* the definition's kind */
 	enum gfs_provisioning prov;     /* the version's state */
 	/* effective locations: a definition or version without one of its
@@ -86,6 +104,21 @@ enum gfs_rename_kind {
 	GFS_RENAME_SOFTDELETE_VERSION, /* live version onto its shadow */
 	GFS_RENAME_RESTORE_FILE,
 	GFS_RENAME_RESTORE_VERSION,
+	GFS_RENAME_TRASH_FILE,      /* live file into a trash's files/ */
+	GFS_RENAME_TRASH_VERSION,   /* live version into a trash's files/ */
+	GFS_RENAME_EXPUNGE,         /* a trash item into expunged/: for good */
+	GFS_RENAME_INFO_WRITE,      /* a tool's temporary info file over the
+				       info it stands for: changes nothing */
+};
+
+/* What a name created in a trash's info/ is (design §10). */
+enum gfs_info_name {
+	GFS_INFO_OTHER,             /* no form a tool uses */
+	GFS_INFO_FREE,              /* NAME.trashinfo, NAME free: a reservation */
+	GFS_INFO_TAKEN,             /* NAME.trashinfo, NAME held by an item or
+				       a reservation */
+	GFS_INFO_TEMP,              /* NAME.trashinfo.XXXXXX for a NAME being
+				       reserved or held */
 };
 
 struct gfs_request {
@@ -96,6 +129,10 @@ struct gfs_request {
 	/* creations and renames: the new name */
 	const char *name;
 	size_t name_len;
+	/* creation in a trash's info/ */
+	enum gfs_info_name info_name;
+	/* setattr: the change leaves the node as it is */
+	bool setattr_noop;
 	/* rmdir: what the directory holds */
 	bool has_live_children;
 	bool holds_softdeleted;

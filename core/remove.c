@@ -9,6 +9,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,40 @@ int definition_delete_softdeleted(struct op *op, struct gfs_node *d)
 	return r;
 }
 
+/* Put the soft-deleted row n into op->actor's trash (design §10): under the
+ * name a move into files/ asked for, else under its own name or the first
+ * candidate that neither an item nor a reservation of that trash holds.
+ * trash_view_owns: it was renamed into the trash (see cat_trash). */
+static int trash_enter(struct op *op, const struct gfs_node *n, bool trash_view_owns)
+{
+	struct cat_trash e = { .node = n->id, .uid = op->actor,
+			       .trash_view_owns = trash_view_owns };
+	struct gfs_pending p;
+	char info[256 + sizeof(GFS_TRASH_INFO_SUFFIX)];
+
+	if (op->trash_name) {
+		snprintf(e.name, sizeof(e.name), "%s", op->trash_name);
+		e.name_len = strlen(e.name);
+		int r = cat_trash_add(op->t, &e, op->now_ns);
+		if (r == -EEXIST)
+			r = gfs_err_set(op->err, EEXIST, "the trash holds an item "
+					"of that name");
+		return r;
+	}
+	for (unsigned k = 1; k < 100000; k++) {
+		if (!gfs_trash_name_candidate(n->name, k, e.name, sizeof(e.name)))
+			break;
+		e.name_len = strlen(e.name);
+		snprintf(info, sizeof(info), "%s" GFS_TRASH_INFO_SUFFIX, e.name);
+		if (gfs_pending_find(&op->c->pending, e.uid, info, op->now_ns, &p))
+			continue;
+		int r = cat_trash_add(op->t, &e, op->now_ns);
+		if (r != -EEXIST)
+			return r;
+	}
+	return gfs_err_set(op->err, ENAMETOOLONG, "no free name for it in the trash");
+}
+
 int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *w)
 {
 	struct gfs_node old;
@@ -113,17 +148,21 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 	f->deleted_at = op->now_s;
 	f->purge_at = op->now_s + RETENTION_SECONDS;
 	f->ctime = op->now_ns;
-	return cat_node_update(op->t, f);
+	if ((r = cat_node_update(op->t, f)) < 0)
+		return r;
+	return trash_enter(op, f, false);
 }
 
 /* Soft-delete version v whole. Its live files join the files already in
  * its shadow; where both have a name, the version's own file wins. By
  * rmdir the kernel has marked v's inode dead, so v answers with a new
- * generation; by rename the kernel moved v's inode and keeps it, and marked
- * the shadow it replaced dead, so the shadow comes back under a new one.
+ * generation; by rename onto its shadow the kernel moved v's inode and
+ * keeps it, and marked the shadow it replaced dead, so the shadow comes
+ * back under a new one; by rename into a trash the kernel moved v's inode
+ * there and replaced nothing, so the trash view takes v's generation.
  * (After an rmdir the shadow's inode is still sound: bumping it then would
  * make the kernel mark it bad under whoever holds it.) */
-static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rmdir)
+int version_soft_delete(struct op *op, struct gfs_node *v, enum soft_delete_how how)
 {
 	struct gfs_node old;
 	struct rows rs;
@@ -162,29 +201,33 @@ static int version_soft_delete_how(struct op *op, struct gfs_node *v, bool by_rm
 	v->deleted_at = op->now_s;
 	v->purge_at = op->now_s + RETENTION_SECONDS;
 	v->ctime = op->now_ns;
-	if (by_rmdir)
+	if (how == SOFT_DELETE_BY_RMDIR)
 		v->gen++;
-	else
+	else if (how == SOFT_DELETE_ONTO_SHADOW)
 		v->mirror_gen++;
 	if ((r = cat_files_set_deleted(op->t, v->id, v->deleted_at, v->purge_at,
 				       op->now_ns)) < 0)
 		return r;
-	if (!by_rmdir)
+	/* its files soft-deleted alone are part of the version's item now */
+	if ((r = cat_trash_remove_children(op->t, v->id, op->now_ns)) < 0)
+		return r;
+	if (how != SOFT_DELETE_BY_RMDIR)
 		op_inval(op, 0, NULL, nodeid_of(v->id, false, v->gen));
-	return cat_node_update(op->t, v);
+	if ((r = cat_node_update(op->t, v)) < 0)
+		return r;
+	return trash_enter(op, v, how == SOFT_DELETE_INTO_TRASH);
 }
 
-int version_soft_delete(struct op *op, struct gfs_node *v)
-{
-	return version_soft_delete_how(op, v, false);
-}
-
-int version_restore(struct op *op, struct gfs_node *v)
+int version_restore(struct op *op, struct gfs_node *v, uint64_t kernel_gen)
 {
 	v->state = GFS_LIVE;
 	v->deleted_at = v->purge_at = 0;
 	v->ctime = op->now_ns;
+	/* the kernel moved the inode of the view it was renamed out of */
+	v->gen = kernel_gen;
 	int r = cat_files_restore(op->t, v->id, op->now_ns);
+	if (r == 0)
+		r = cat_trash_remove(op->t, v->id, op->now_ns);
 	return r < 0 ? r : cat_node_update(op->t, v);
 }
 
@@ -193,16 +236,13 @@ int file_restore(struct op *op, struct gfs_node *f)
 	f->state = GFS_LIVE;
 	f->deleted_at = f->purge_at = 0;
 	f->ctime = op->now_ns;
-	return cat_node_update(op->t, f);
+	int r = cat_trash_remove(op->t, f->id, op->now_ns);
+	return r < 0 ? r : cat_node_update(op->t, f);
 }
 
 /* ------------------------------------------------------------------ */
 /* unlink and rmdir                                                    */
 
-static bool is_dir_place(enum gfs_place p)
-{
-	return p != GFS_AT_FILE && p != GFS_AT_SD_FILE && p != GFS_AT_ORPHAN;
-}
 
 /* The common start of unlink and rmdir: resolve, describe, ask. */
 static int removal_start(struct op *op, uint64_t parent, const char *name,
@@ -214,9 +254,9 @@ static int removal_start(struct op *op, uint64_t parent, const char *name,
 		r = view_child(op, p, name, v);
 	if (r < 0)
 		return r;
-	if (action == GFS_ACT_UNLINK && is_dir_place(v->place))
+	if (action == GFS_ACT_UNLINK && !gfs_place_is_file(v->place))
 		return gfs_err_set(op->err, EISDIR, "is a directory");
-	if (action == GFS_ACT_RMDIR && !is_dir_place(v->place))
+	if (action == GFS_ACT_RMDIR && gfs_place_is_file(v->place))
 		return gfs_err_set(op->err, ENOTDIR, "not a directory");
 	memset(req, 0, sizeof(*req));
 	req->action = action;
@@ -224,8 +264,8 @@ static int removal_start(struct op *op, uint64_t parent, const char *name,
 	return view_where(op, v, &req->at);
 }
 
-static int unlink_once(struct gfs_core *c, uint64_t parent, const char *name,
-		       struct gfs_err *err)
+static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
+		       uint64_t parent, const char *name, struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
@@ -233,15 +273,27 @@ static int unlink_once(struct gfs_core *c, uint64_t parent, const char *name,
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
+	op.actor = (uint32_t)who->uid;
 	if ((r = removal_start(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
 	    (r = policy_ask(&op, &req)) < 0) {
 		op_abort(&op);
 		return r;
 	}
+	/* info/: a tool's reservation or scratch file goes; the info of an
+	 * item is made from the item, and removing it changes nothing (tools
+	 * remove it after a restore, design §10) */
+	if (v.place == GFS_AT_TRASH_PENDING || v.place == GFS_AT_TRASH_INFO_FILE) {
+		op_abort(&op);
+		if (v.place == GFS_AT_TRASH_PENDING)
+			gfs_pending_drop(&c->pending, v.pending.id);
+		return 0;
+	}
 	if (v.place == GFS_AT_FILE && gfs_policy_removal_is_soft(&req.at))
 		r = file_soft_delete(&op, &v.n, &req.at);
 	else
 		r = file_delete_for_good(&op, &v.n);
+	if (p.place == GFS_AT_TRASH_FILES && v.in_trash)
+		op_trash_note(&op.trash_left, v.e.uid, v.e.name);
 	if (r == 0 && p.place == GFS_AT_VERSION)
 		r = touch_dir(&op, p.n.id);
 	if (r < 0)
@@ -278,6 +330,7 @@ static void removal_facts(struct op *op, const struct view *v,
 			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
 		break;
 	case GFS_AT_SD_VERSION:
+	case GFS_AT_TRASH_VERSION:
 		req->has_live_children =
 			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
 		break;
@@ -296,8 +349,8 @@ static int container_delete(struct op *op, struct gfs_node *n)
 	return r < 0 ? r : cat_node_delete(op->t, n->id);
 }
 
-static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
-		      struct gfs_err *err)
+static int rmdir_once(struct gfs_core *c, const struct gfs_caller *who,
+		      uint64_t parent, const char *name, struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
@@ -305,6 +358,7 @@ static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
+	op.actor = (uint32_t)who->uid;
 	if ((r = removal_start(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
 		op_abort(&op);
 		return r;
@@ -321,7 +375,7 @@ static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
 		break;
 	case GFS_AT_VERSION:
 		r = gfs_policy_removal_is_soft(&req.at) ?
-			version_soft_delete_how(&op, &v.n, true) :
+			version_soft_delete(&op, &v.n, SOFT_DELETE_BY_RMDIR) :
 			version_delete_for_good(&op, &v.n);
 		break;
 	case GFS_AT_SD_ROOT:
@@ -333,7 +387,10 @@ static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
 		r = cat_node_update_attrs(op.t, &v.n);
 		break;
 	case GFS_AT_SD_VERSION:
+	case GFS_AT_TRASH_VERSION:
 		r = version_delete_for_good(&op, &v.n);
+		if (p.place == GFS_AT_TRASH_FILES && v.in_trash)
+			op_trash_note(&op.trash_left, v.e.uid, v.e.name);
 		break;
 	default:
 		r = gfs_err_set(err, EPERM, "cannot be removed");
@@ -345,29 +402,27 @@ static int rmdir_once(struct gfs_core *c, uint64_t parent, const char *name,
 	return op_commit(&op, false);
 }
 
-typedef int (*removal_fn)(struct gfs_core *c, uint64_t parent,
-			  const char *name, struct gfs_err *err);
+typedef int (*removal_fn)(struct gfs_core *c, const struct gfs_caller *who,
+			  uint64_t parent, const char *name, struct gfs_err *err);
 
 /* Removals free space: on a full disk they take back the reserve once. */
-static int freeing(removal_fn once, struct gfs_core *c, uint64_t parent,
-		   const char *name, struct gfs_err *err)
+static int freeing(removal_fn once, struct gfs_core *c, const struct gfs_caller *who,
+		   uint64_t parent, const char *name, struct gfs_err *err)
 {
-	int r = once(c, parent, name, err);
+	int r = once(c, who, parent, name, err);
 	if (r == -ENOSPC && reserve_release(c))
-		r = once(c, parent, name, err);
+		r = once(c, who, parent, name, err);
 	return r;
 }
 
 int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	       const char *name, struct gfs_err *err)
 {
-	(void)who;
-	return freeing(unlink_once, c, parent, name, err);
+	return freeing(unlink_once, c, who, parent, name, err);
 }
 
 int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      const char *name, struct gfs_err *err)
 {
-	(void)who;
-	return freeing(rmdir_once, c, parent, name, err);
+	return freeing(rmdir_once, c, who, parent, name, err);
 }

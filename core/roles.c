@@ -23,6 +23,15 @@ static bool user_name_of(uid_t uid, char *out, size_t len)
 	return true;
 }
 
+gid_t gfs_primary_gid(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (gid_t)uid;
+	return pw.pw_gid;
+}
+
 static bool group_gid(const char *name, gid_t *gid)
 {
 	struct group gr, *res = NULL;

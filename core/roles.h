@@ -26,6 +26,10 @@ struct gfs_caller {
 unsigned gfs_roles_of(const struct gfs_config *cfg, const struct gfs_caller *c,
 		      const char *gallery_admins);
 
+/* The primary group of a user (NSS), or the uid's number when it has
+ * none known. */
+gid_t gfs_primary_gid(uid_t uid);
+
 /* Whether every NAME / @GROUP of a canonical list exists; the first that
  * does not is copied to missing. */
 bool gfs_admins_exist(const char *list, char *missing, size_t len);

@@ -54,13 +54,28 @@ int gfs_setattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 		memset(&req, 0, sizeof(req));
 		req.action = GFS_ACT_SETATTR;
 		req.cfg = c->cfg;
+		/* tools make sure of a trash's directories with chmod 0700 */
+		req.setattr_noop = !(s->what & ~(unsigned)(GFS_SET_MODE | GFS_SET_CTIME)) &&
+				   (s->mode & 07777) == 0700;
 		if ((r = view_where(&op, &v, &req.at)) < 0 ||
 		    (r = policy_ask(&op, &req)) < 0)
 			goto refused;
 	}
+	if (gfs_place_trash(v.place) && v.place != GFS_AT_TRASH_VERSION &&
+	    v.place != GFS_AT_SD_FILE) {
+		/* a trash's own directories and in-memory files have no row of
+		 * their own: only a scratch file's size changes */
+		if ((s->what & GFS_SET_SIZE) && v.place == GFS_AT_TRASH_PENDING &&
+		    ftruncate(h ? gfs_handle_fd(h) : v.pending.fd, s->size) < 0) {
+			r = gfs_err_set(err, errno, "truncate: %s", strerror(errno));
+			goto refused;
+		}
+		view_attr(&op, &v, 0, out);
+		op_abort(&op);
+		return 0;
+	}
 	struct gfs_node *n = &v.n;
-	bool file = v.place == GFS_AT_FILE || v.place == GFS_AT_SD_FILE ||
-		    v.place == GFS_AT_ORPHAN;
+	bool file = gfs_place_is_file(v.place);
 	open_table_peek(&c->open, n->id, n);
 	if (s->what & GFS_SET_MODE)
 		n->mode = (n->mode & S_IFMT) | (s->mode & 07777);

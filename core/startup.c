@@ -232,6 +232,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	c->lock_fd = -1;
 	c->reserve_fd = -1;
 	c->store.dirfd = -1;
+	gfs_pending_init(&c->pending);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
 
 	if ((r = lock_data_dir(c, err)) < 0)
@@ -283,6 +284,7 @@ void gfs_core_close_partial(struct gfs_core *c)
 		close(c->reserve_fd);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
+	gfs_pending_destroy(&c->pending);
 	free(c);
 }
 

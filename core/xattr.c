@@ -28,6 +28,7 @@ static unsigned applies_to(enum gfs_place p)
 	case GFS_AT_VERSION:
 		return GFS_ON_VERSION;
 	case GFS_AT_SD_VERSION:
+	case GFS_AT_TRASH_VERSION:
 		return GFS_ON_VERSION | GFS_ON_SOFT_DELETED;
 	case GFS_AT_SD_FILE:
 		return GFS_ON_SOFT_DELETED;
@@ -45,7 +46,10 @@ static bool prop_applies(int prop, enum gfs_place p)
  * none of its attributes. */
 static bool has_free_attrs(enum gfs_place p)
 {
-	return p != GFS_AT_SD_ROOT && p != GFS_AT_SD_DEFINITION && p != GFS_AT_SHADOW;
+	return p != GFS_AT_SD_ROOT && p != GFS_AT_SD_DEFINITION && p != GFS_AT_SHADOW &&
+	       p != GFS_AT_TRASH && p != GFS_AT_TRASH_FILES && p != GFS_AT_TRASH_INFO &&
+	       p != GFS_AT_TRASH_EXPUNGED && p != GFS_AT_TRASH_INFO_FILE &&
+	       p != GFS_AT_TRASH_PENDING;
 }
 
 static bool is_user_name(const char *name)

@@ -131,13 +131,14 @@ logged "... and the log names the file and the remedy (-o fsck)" '(x|1\.0\.0/x).
 umount_fs
 
 # --- a catalog from a newer galleryfs -------------------------------------
+schema=$(sqlite3 "$DATA/catalog.db" 'PRAGMA user_version')
 sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=99'
 before=$(sum_of "$DATA/catalog.db")
 expect "a newer schema version is refused with exit status 2" 2 start_status
 check "... saying the catalog is newer" grep -q newer "$T/start.err"
 expect "... daemonized too: exit status 2" 2 start_status bg
 expect "... leaving the catalog untouched" "$before" sum_of "$DATA/catalog.db"
-sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=1'
+sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$schema"
 
 # --- a read-only data directory -------------------------------------------
 # root ignores modes, so the directory is also bind-mounted read-only, in a

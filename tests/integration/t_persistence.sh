@@ -39,10 +39,11 @@ check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_di
 
 # a newer catalog is refused
 umount_fs
+schema=$(sqlite3 "$DATA/catalog.db" 'PRAGMA user_version')
 sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=99'
 check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$MNT"
 check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$MNT' 2>&1 | grep -q 'newer'"
-sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=1'
+sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$schema"
 
 # the start-up check repairs what a crash can leave
 must_mount

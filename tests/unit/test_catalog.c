@@ -208,8 +208,8 @@ static void test_open_creates_schema_and_root(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
-	CHECK_INT(GFS_SCHEMA_VERSION, 1);
-	CHECK_INT(file_user_version(), 1);
+	CHECK_INT(GFS_SCHEMA_VERSION, 2);
+	CHECK_INT(file_user_version(), 2);
 out:
 	remove_data_dir();
 }
@@ -253,7 +253,7 @@ static void test_reopen_keeps_data(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
-	CHECK_INT(file_user_version(), 1);
+	CHECK_INT(file_user_version(), 2);
 out:
 	remove_data_dir();
 }
@@ -726,6 +726,134 @@ out:
 	remove_data_dir();
 }
 
+/* The trash rows (design §10): one per item, names unique per trash, the
+ * trash's mtime moving with every row that comes or goes and with every
+ * item that passes its purgeAt. */
+static void test_trash_rows(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+	struct gfs_node n, item;
+	struct cat_trash e = { .uid = 1005, .name = "1.0.0", .name_len = 5 }, got;
+
+	fresh_dir();
+	struct gfs_catalog *cat = open_cat(NULL);
+	CHECK(cat != NULL);
+	if (!cat)
+		goto out;
+	struct gfs_txn *t = begin(cat, true);
+	CHECK(t != NULL);
+	if (!t) {
+		gfs_catalog_close(cat);
+		goto out;
+	}
+	CHECK_INT(insert_lineage(t, &g, &d, &v), 0);
+	CHECK_INT(cat_node_get(t, v, &n), 0);
+	n.state = GFS_SOFT_DELETED;
+	n.deleted_at = 1000;
+	n.purge_at = 1000 + 7 * 86400;
+	CHECK_INT(cat_node_update(t, &n), 0);
+	CHECK_INT(cat_trash_mtime(t, 1005, 2000), 0);
+	e.node = v;
+	CHECK_INT(cat_trash_add(t, &e, 5000), 0);
+	int64_t m1 = cat_trash_mtime(t, 1005, 2000);
+	CHECK_INT(m1, 5000);
+	/* the name is taken in that trash, not in another */
+	CHECK(cat_trash_name_taken(t, 1005, "1.0.0", 5));
+	CHECK(!cat_trash_name_taken(t, 1006, "1.0.0", 5));
+	struct cat_trash other = e;
+	other.node = d;     /* any row: the name clashes first */
+	CHECK_INT(cat_trash_add(t, &other, 6000), -EEXIST);
+	CHECK_INT(cat_trash_find(t, 1005, "1.0.0", 5, 2000, &item, &got), 0);
+	CHECK_INT(item.id, v);
+	CHECK_INT(got.uid, 1005);
+	CHECK_STR(got.name, "1.0.0");
+	CHECK_INT(cat_trash_find(t, 1006, "1.0.0", 5, 2000, &item, &got), -ENOENT);
+	/* past its purgeAt it is not found, and the trash changed then */
+	CHECK_INT(cat_trash_find(t, 1005, "1.0.0", 5, n.purge_at, &item, &got), -ENOENT);
+	CHECK_INT(cat_trash_mtime(t, 1005, n.purge_at), n.purge_at * 1000000000LL);
+	/* a change at the same time still moves the mtime */
+	CHECK_INT(cat_trash_remove(t, v, 5000), 0);
+	CHECK_INT(cat_trash_mtime(t, 1005, 2000), 5001);
+	CHECK_INT(cat_trash_get(t, v, &got), -ENOENT);
+	/* deleting the node takes its trash row along, and touches the trash */
+	CHECK_INT(cat_trash_add(t, &e, 7000), 0);
+	CHECK_INT(cat_node_delete(t, v), 0);
+	CHECK_INT(cat_trash_get(t, v, &got), -ENOENT);
+	CHECK(cat_trash_mtime(t, 1005, 2000) > 7000);
+	CHECK_INT(commit(t), 0);
+	gfs_catalog_close(cat);
+out:
+	remove_data_dir();
+}
+
+/* A catalog of schema 1 had no trash: the migration gives every item
+ * soft-deleted then a row in its owner's trash, names made unique. */
+static void test_migration_to_trash(void)
+{
+	int64_t g = 0, d = 0, v = 0, v2 = 0;
+	struct gfs_node n;
+
+	fresh_dir();
+	struct gfs_catalog *cat = open_cat(NULL);
+	CHECK(cat != NULL);
+	if (!cat)
+		goto out;
+	struct gfs_txn *t = begin(cat, true);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_INT(insert_lineage(t, &g, &d, &v), 0);
+		/* a second definition with a version of the same name */
+		sample_node(&n, GFS_DEFINITION, g, "e", 1, 3);
+		n.gallery = g;
+		CHECK_INT(cat_node_insert(t, &n), 0);
+		int64_t e = n.id;
+		n.definition = e;
+		CHECK_INT(cat_node_update(t, &n), 0);
+		sample_node(&n, GFS_VERSION, e, "1.0.0", 5, 2);
+		n.gallery = g;
+		n.definition = e;
+		CHECK_INT(cat_node_insert(t, &n), 0);
+		v2 = n.id;
+		for (int i = 0; i < 2; i++) {
+			CHECK_INT(cat_node_get(t, i ? v2 : v, &n), 0);
+			n.state = GFS_SOFT_DELETED;
+			n.deleted_at = 1000;
+			n.purge_at = 1000 + 7 * 86400;
+			CHECK_INT(cat_node_update(t, &n), 0);
+		}
+		CHECK_INT(commit(t), 0);
+	}
+	gfs_catalog_close(cat);
+
+	/* back to schema 1 */
+	sqlite3 *db;
+	CHECK_INT(sqlite3_open(db_path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP TABLE trash; DROP TABLE trash_dir;"
+			       "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(file_user_version(), 1);
+
+	cat = open_cat(NULL);
+	CHECK(cat != NULL);
+	if (!cat)
+		goto out;
+	t = begin(cat, false);
+	CHECK(t != NULL);
+	if (t) {
+		struct cat_trash a, b;
+		CHECK_INT(cat_trash_get(t, v, &a), 0);
+		CHECK_INT(cat_trash_get(t, v2, &b), 0);
+		CHECK_INT(a.uid, 1002);     /* sample_node's owner, seed 2 */
+		CHECK_STR(a.name, "1.0.0");
+		CHECK_STR(b.name, "1.2.0.0");
+		gfs_txn_rollback(t);
+	}
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 2);
+out:
+	remove_data_dir();
+}
+
 int main(void)
 {
 	RUN(test_open_creates_schema_and_root);
@@ -737,5 +865,7 @@ int main(void)
 	RUN(test_node_round_trip);
 	RUN(test_ids_never_reused);
 	RUN(test_free_xattrs);
+	RUN(test_trash_rows);
+	RUN(test_migration_to_trash);
 	return TAP_DONE();
 }

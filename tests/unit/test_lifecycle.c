@@ -947,6 +947,94 @@ static void test_link_counts_follow_every_change(void)
 	stop();
 }
 
+/* The trash view (design §10): a second view of the soft-deleted rows.
+ * A move into files/ is a soft delete; a version shows in both views with
+ * one st_ino and two node ids, the view it was renamed into keeping the
+ * node id the kernel knew; a restore out of either view leaves the live
+ * version with the node id of the view it came from. */
+static void test_trash_view(void)
+{
+	struct gfs_attr a, b;
+
+	if (!start())
+		return;
+	CHECK(tree());
+	CHECK(soft_delete_on());
+	uint64_t live = node("g/d/1.0.0"), vino = ino("g/d/1.0.0");
+	uint64_t fa = ino("g/d/1.0.0/a");
+	CHECK_STR(ls(""), "g");         /* no trash listed at the top */
+	CHECK_INT(look(".Trash-0", &a), 0);
+	CHECK_INT(a.mode, S_IFDIR | 0700);
+	CHECK_INT(a.uid, 0);
+	CHECK_INT(look(".Trash-1005", &a), 0);
+	CHECK_INT(a.uid, 1005);
+	CHECK_INT(look(".Trash", &a), -ENOENT);
+	CHECK_STR(ls(".Trash-0"), "files,info,expunged");
+	CHECK_STR(ls(".Trash-0/files"), "");
+
+	/* a move into the trash soft-deletes, under the name asked for */
+	CHECK_INT(rename_p("g/d/1.0.0", ".Trash-0/files/mine", 0), 0);
+	CHECK_INT(ino("g/d/1.0.0"), 0);
+	CHECK_STR(ls(".Trash-0/files"), "mine");
+	CHECK_STR(ls(".Trash-0/info"), "mine.trashinfo");
+	CHECK_STR(ls(".Trash-0/files/mine"), "a,b");
+	CHECK_STR(ls("g/.softdeleted/d"), "1.0.0");
+	CHECK_INT(ino("g/.softdeleted/d/1.0.0/a"), fa);
+	CHECK_INT(ino(".Trash-0/files/mine/a"), fa);
+	/* one st_ino, two node ids; the trash view keeps the live one */
+	CHECK_INT(look(".Trash-0/files/mine", &a), 0);
+	CHECK_INT(look("g/.softdeleted/d/1.0.0", &b), 0);
+	CHECK_INT(a.ino, vino);
+	CHECK_INT(b.ino, vino);
+	CHECK_INT(a.nodeid, live);
+	CHECK(b.nodeid != live);
+	/* another user's trash holds nothing of it */
+	CHECK_STR(ls(".Trash-1005/files"), "");
+	CHECK(is_utc_stamp(getx("g/.softdeleted/d/1.0.0", "user.acg.deletedAt")));
+
+	/* restore out of the .softdeleted view: the live version takes that
+	 * view's node id (the kernel moved that inode) */
+	CHECK_INT(rename_p("g/.softdeleted/d/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_INT(node("g/d/1.0.0"), b.nodeid);
+	CHECK_INT(ino("g/d/1.0.0"), vino);
+	CHECK_STR(ls(".Trash-0/files"), "");
+	CHECK_STR(ls(".Trash-0/info"), "");
+
+	/* rm soft-deletes into the remover's trash under the item's name;
+	 * a second item of that name gets the next free one */
+	CHECK_INT(mkdir_p("g/e"), 0);
+	CHECK_INT(mkdir_p("g/e/1.0.0"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/a"), 0);
+	CHECK_INT(unlink_p("g/d/1.0.0/b"), 0);
+	CHECK_INT(rmdir_p("g/d/1.0.0"), 0);
+	CHECK_INT(rmdir_p("g/e/1.0.0"), 0);
+	CHECK_STR(ls(".Trash-0/files"), "1.0.0,1.2.0.0");
+	/* restore out of the trash view, back to each one's own path */
+	CHECK_INT(rename_p(".Trash-0/files/1.2.0.0", "g/d/1.0.0", 0), -EPERM);
+	CHECK_INT(rename_p(".Trash-0/files/1.2.0.0", "g/e/1.0.0", 0), 0);
+	CHECK(ino("g/e/1.0.0") != 0);
+	CHECK_INT(rename_p(".Trash-0/files/1.0.0", "g/d/1.0.0", 0), 0);
+	CHECK_STR(ls("g/d/1.0.0"), "a,b");
+	CHECK_STR(ls("g/.softdeleted/d"), "");
+
+	/* a file alone, then deleted for good through expunged/ */
+	CHECK_INT(count_objects(), 2);
+	CHECK_INT(rename_p("g/d/1.0.0/a", ".Trash-0/files/a", 0), 0);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "a");
+	CHECK_INT(rename_p(".Trash-0/files/a", ".Trash-0/expunged/x", 0), 0);
+	CHECK_STR(ls("g/.softdeleted/d/1.0.0"), "");
+	CHECK_STR(ls(".Trash-0/expunged"), "");
+	CHECK_INT(count_objects(), 1);
+	/* nothing else is made in the trash, and never EXDEV */
+	CHECK_INT(rename_p("g/d", ".Trash-0/files/d", 0), -EPERM);
+	CHECK_INT(mkdir_p(".Trash-0/files/x"), -EPERM);
+	CHECK_INT(rmdir_p(".Trash-0/files"), -EPERM);
+	CHECK_INT(setx("g", "user.acg.softDelete", "false"), 0);
+	CHECK_INT(rename_p("g/d/1.0.0", ".Trash-0/files/1.0.0", 0), -EPERM);
+	CHECK(ino("g/d/1.0.0") != 0);
+	stop();
+}
+
 int main(void)
 {
 	RUN(test_hard_delete_when_off);
@@ -972,5 +1060,6 @@ int main(void)
 	RUN(test_open_file_outlives_hard_delete);
 	RUN(test_generations);
 	RUN(test_link_counts_follow_every_change);
+	RUN(test_trash_view);
 	return TAP_DONE();
 }

@@ -139,16 +139,23 @@ static struct gfs_where shadow2(void)
 	return node(GFS_AT_SHADOW, "prod/.softdeleted/ubuntu/2.0.0", "2.0.0", DEF, VER2);
 }
 
+/* soft-deleted items know their original path (view_where's home) */
+static struct gfs_where at_home(struct gfs_where w, const char *home)
+{
+	snprintf(w.home, sizeof(w.home), "%s", home);
+	return w;
+}
+
 static struct gfs_where sd_version(void)
 {
-	return node(GFS_AT_SD_VERSION, "prod/.softdeleted/ubuntu/1.0.0", "1.0.0",
-		    DEF, VER);
+	return at_home(node(GFS_AT_SD_VERSION, "prod/.softdeleted/ubuntu/1.0.0",
+			    "1.0.0", DEF, VER), "prod/ubuntu/1.0.0");
 }
 
 static struct gfs_where sd_file(void)
 {
-	return node(GFS_AT_SD_FILE, "prod/.softdeleted/ubuntu/1.0.0/disk.vhd",
-		    "disk.vhd", DEF, VER);
+	return at_home(node(GFS_AT_SD_FILE, "prod/.softdeleted/ubuntu/1.0.0/disk.vhd",
+			    "disk.vhd", DEF, VER), "prod/ubuntu/1.0.0/disk.vhd");
 }
 
 /* Modifiers: soft delete on in the gallery, application kind, Failed. */
