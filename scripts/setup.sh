@@ -10,6 +10,7 @@ GFS_PACKAGES=(
 	sqlite3 attr rsync tar faketime libfaketime passwd util-linux procps
 	clang libclang-rt-14-dev
 	libglib2.0-bin restic borgbackup man-db systemd valgrind strace
+	trash-cli gvfs-daemons dbus-bin
 )
 
 gfs_install_packages() {
