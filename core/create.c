@@ -180,7 +180,7 @@ int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      struct gfs_err *err)
 {
 	struct op op;
-	struct view p, v;
+	struct view p, v = { .place = GFS_AT_ROOT };
 	struct gfs_request req;
 	int r = creation_begin(&op, c, true, parent, name, GFS_ACT_MKDIR, &p, &req,
 			       err);
@@ -234,7 +234,7 @@ static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 		     struct gfs_err *err)
 {
 	struct op op;
-	struct view p, v;
+	struct view p, v = { .place = GFS_AT_FILE };
 	struct gfs_request req;
 	int r = creation_begin(&op, c, true, parent, name, GFS_ACT_CREATE, &p, &req,
 			       err);
