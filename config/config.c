@@ -18,7 +18,9 @@
 
 #include <ini.h>
 
-#define NAME_MAX_LEN 32              /* user and group names */
+#include "lists.h"
+#include "names.h"
+
 #define PURGE_INTERVAL_MAX 2592000UL /* 30 days, in seconds */
 #define REASON_MAX 512
 
@@ -44,60 +46,11 @@ struct load {
 	size_t errlen;
 };
 
-static const char *const cloud_names[] = {
-	[GFS_CLOUD_AZURE] = "AzureCloud",
-	[GFS_CLOUD_US_GOVERNMENT] = "AzureUSGovernment",
-	[GFS_CLOUD_CHINA] = "AzureChinaCloud",
-};
-#define CLOUD_COUNT (sizeof(cloud_names) / sizeof(cloud_names[0]))
-
-void gfs_config_defaults(struct gfs_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->cloud = GFS_CLOUD_AZURE;
-	snprintf(cfg->api_version, sizeof(cfg->api_version), "2024-03-03");
-	snprintf(cfg->features, sizeof(cfg->features), "SIGSoftDelete");
-	snprintf(cfg->owners, sizeof(cfg->owners), "root");
-	snprintf(cfg->location, sizeof(cfg->location), "eastus");
-	snprintf(cfg->sharing_admins, sizeof(cfg->sharing_admins), "acg-admins");
-	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "/var/lib/galleryfs");
-	cfg->retention_days = GFS_RETENTION_DAYS;
-	cfg->purge_interval = 3600;
-	cfg->log_level = GFS_LOG_INFO;
-}
-
-const char *gfs_cloud_name(enum gfs_cloud cloud)
-{
-	if ((unsigned)cloud >= CLOUD_COUNT)
-		return "unknown";
-	return cloud_names[cloud];
-}
-
-int gfs_config_list_has(const char *list, const char *item)
-{
-	if (!list || !item || !*item)
-		return 0;
-	size_t n = strlen(item);
-	for (const char *p = list;;) {
-		size_t len = strcspn(p, ",");
-		if (len == n && memcmp(p, item, n) == 0)
-			return 1;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
 /* ASCII only: the locale must not change what a config file means. */
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9');
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 /* isspace() in the C locale, which is what inih strips and scans with. */
@@ -119,14 +72,37 @@ static bool feature_name_ok(const char *s, size_t n)
 /* The portable user/group name of useradd(8), plus the Samba '$' suffix. */
 static bool account_name_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > NAME_MAX_LEN || s[0] == '-')
-		return false;
-	if (s[n - 1] == '$' && --n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
-			return false;
-	return true;
+	return gfs_account_name_ok(s, n);
+}
+
+/* A list being checked and joined (the splitter is core's, lists.h). */
+struct list_parse {
+	bool (*item_ok)(const char *, size_t);
+	char canon[GFS_CONFIG_LIST_MAX];
+	size_t pos;
+	const char *bad;        /* the item that is not item_ok */
+	size_t badlen;
+	bool too_long;
+};
+
+static int take_item(void *arg, const char *item, size_t n)
+{
+	struct list_parse *lp = arg;
+	if (!lp->item_ok(item, n)) {
+		lp->bad = item;
+		lp->badlen = n;
+		return -EINVAL;
+	}
+	if (lp->pos + (lp->pos > 0) + n >= sizeof(lp->canon)) {
+		lp->too_long = true;
+		return -EINVAL;
+	}
+	if (lp->pos > 0)
+		lp->canon[lp->pos++] = ',';
+	memcpy(lp->canon + lp->pos, item, n);
+	lp->pos += n;
+	lp->canon[lp->pos] = '\0';
+	return 0;
 }
 
 /*
@@ -138,50 +114,24 @@ static int parse_list(const char *v, bool (*item_ok)(const char *, size_t),
 		      const char *what, const char *form, char *out,
 		      size_t outlen, char *why, size_t whylen)
 {
-	char canon[GFS_CONFIG_LIST_MAX];
-	size_t pos = 0;
-
-	canon[0] = '\0';
-	if (!*v)
-		goto done;
-	for (const char *p = v;;) {
-		size_t len = strcspn(p, ",");
-		const char *s = p, *e = p + len;
-		while (s < e && is_blank(*s))
-			s++;
-		while (e > s && is_blank(e[-1]))
-			e--;
-		size_t n = (size_t)(e - s);
-		if (n == 0) {
+	struct list_parse lp = { .item_ok = item_ok };
+	if (gfs_list_split(v, strlen(v), take_item, &lp) < 0) {
+		if (lp.bad)
+			snprintf(why, whylen, "%s \"%.*s\" is not %s", what,
+				 (int)lp.badlen, lp.bad, form);
+		else if (lp.too_long)
+			snprintf(why, whylen, "list is longer than %zu bytes",
+				 sizeof(lp.canon) - 1);
+		else
 			snprintf(why, whylen, "\"%s\" has an empty item; "
 				 "expected a comma list, each item %s", v, form);
-			return -1;
-		}
-		if (!item_ok(s, n)) {
-			snprintf(why, whylen, "%s \"%.*s\" is not %s", what,
-				 (int)n, s, form);
-			return -1;
-		}
-		if (pos + (pos > 0) + n >= sizeof(canon)) {
-			snprintf(why, whylen, "list is longer than %zu bytes",
-				 sizeof(canon) - 1);
-			return -1;
-		}
-		if (pos > 0)
-			canon[pos++] = ',';
-		memcpy(canon + pos, s, n);
-		pos += n;
-		canon[pos] = '\0';
-		if (!p[len])
-			break;
-		p += len + 1;
+		return -1;
 	}
-done:
-	if (pos >= outlen) {
+	if (lp.pos >= outlen) {
 		snprintf(why, whylen, "list is longer than %zu bytes", outlen - 1);
 		return -1;
 	}
-	memcpy(out, canon, pos + 1);
+	memcpy(out, lp.canon, lp.pos + 1);
 	return 0;
 }
 
@@ -212,14 +162,14 @@ static int two_digits(const char *s)
 static int set_cloud(struct gfs_config *cfg, const char *v, char *why,
 		     size_t whylen)
 {
-	for (size_t i = 0; i < CLOUD_COUNT; i++) {
-		if (strcmp(v, cloud_names[i]) == 0) {
-			cfg->cloud = (enum gfs_cloud)i;
-			return 0;
-		}
+	int c = gfs_cloud_parse(v);
+	if (c >= 0) {
+		cfg->cloud = (enum gfs_cloud)c;
+		return 0;
 	}
 	snprintf(why, whylen, "\"%s\" is not one of %s, %s, %s", v,
-		 cloud_names[0], cloud_names[1], cloud_names[2]);
+		 gfs_cloud_name(GFS_CLOUD_AZURE), gfs_cloud_name(GFS_CLOUD_US_GOVERNMENT),
+		 gfs_cloud_name(GFS_CLOUD_CHINA));
 	return -1;
 }
 

@@ -12,18 +12,11 @@
 #include "catalog.h"
 #include "clock.h"
 #include "galleryfs.h"
+#include "open_table.h"
 #include "policy.h"
 #include "store.h"
 #include "trash.h"
 
-/* Files open through the kernel, by catalog id (see handles.c). */
-struct open_file;
-struct open_table {
-	pthread_mutex_t lock;
-	struct open_file **buckets;
-	size_t nbuckets;
-	int lingering;          /* closed, size and times not yet recorded */
-};
 
 struct gfs_core {
 	const struct gfs_config *cfg;
@@ -139,21 +132,9 @@ int file_restore(struct op *op, struct gfs_node *f);
 int touch_dir(struct op *op, int64_t id);
 
 /* handles.c */
-int open_table_init(struct open_table *t);
-void open_table_destroy(struct open_table *t);
-/* Under the table lock: true when id is open; marks it an orphan so that
- * its last close removes the row. */
-bool open_table_orphan_if_open(struct open_table *t, int64_t id);
-bool open_table_is_open(struct open_table *t, int64_t id);
-/* Current size and times of an open file that was written, if any. */
-bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
-void open_table_forget_times(struct open_table *t, int64_t id);
 /* Drop one reference on an open file (the last close records or, for an
  * orphan, removes the row). */
 void gfs_release_entry(struct gfs_core *c, struct open_file *f);
-/* A handle on a descriptor of its own (the trash view's in-memory files),
- * which it takes over and closes at release. */
-int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err);
 /* A handle on a file just created, taking over its object descriptor. */
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,

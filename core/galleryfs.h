@@ -27,7 +27,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "config.h"
+#include "settings.h"
 #include "err.h"
 #include "roles.h"
 

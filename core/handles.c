@@ -14,8 +14,9 @@
  * open, so that stat keeps showing the object's truth; gfs_retry_records
  * records it later and lets it go.
  *
- * Lock order: the catalog's write lock may be held when the table lock is
- * taken, never the other way round.
+ * The table itself is open_table.c's; this file opens, records and
+ * releases through it. Lock order: the catalog's write lock may be held
+ * when the table lock is taken, never the other way round.
  */
 #include "core.h"
 
@@ -30,181 +31,6 @@
 
 #include "clock.h"
 
-#define NBUCKETS 4096
-
-struct open_file {
-	int64_t id;
-	int fd;
-	int refs;
-	bool orphan;            /* deleted for good: last close removes the row */
-	bool dirty;             /* written since size and times were recorded */
-	bool lingering;         /* closed but unrecorded (see above) */
-	int64_t mtime, ctime;   /* while dirty */
-	int64_t atime, last_mtime; /* for relatime */
-	struct open_file *next;
-};
-
-/* A handle on a file's object (f), or on a descriptor of its own (f NULL:
- * the trash view's files in memory, design §10), which it closes. */
-struct gfs_handle {
-	struct open_file *f;
-	int flags;
-	int fd;
-};
-
-int open_table_init(struct open_table *t)
-{
-	pthread_mutex_init(&t->lock, NULL);
-	t->nbuckets = NBUCKETS;
-	t->buckets = calloc(NBUCKETS, sizeof(*t->buckets));
-	return t->buckets ? 0 : -ENOMEM;
-}
-
-void open_table_destroy(struct open_table *t)
-{
-	if (!t->buckets)
-		return;
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		struct open_file *f = t->buckets[i], *next;
-		for (; f; f = next) {
-			next = f->next;
-			close(f->fd);
-			free(f);
-		}
-	}
-	free(t->buckets);
-	t->buckets = NULL;
-	pthread_mutex_destroy(&t->lock);
-}
-
-static struct open_file **slot(struct open_table *t, int64_t id)
-{
-	struct open_file **pp = &t->buckets[(uint64_t)id % t->nbuckets];
-	while (*pp && (*pp)->id != id)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-bool open_table_orphan_if_open(struct open_table *t, int64_t id)
-{
-	pthread_mutex_lock(&t->lock);
-	struct open_file **pp = slot(t, id), *f = *pp;
-	bool open = f && f->refs > 0;
-	if (open) {
-		f->orphan = true;
-	} else if (f) {
-		/* unrecorded and closed: the row goes, and with it the need */
-		*pp = f->next;
-		t->lingering -= f->lingering;
-		close(f->fd);
-		free(f);
-	}
-	pthread_mutex_unlock(&t->lock);
-	return open;
-}
-
-bool open_table_is_open(struct open_table *t, int64_t id)
-{
-	pthread_mutex_lock(&t->lock);
-	struct open_file *f = *slot(t, id);
-	bool open = f && f->refs > 0;
-	pthread_mutex_unlock(&t->lock);
-	return open;
-}
-
-bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
-{
-	struct stat st;
-	bool dirty = false;
-
-	pthread_mutex_lock(&t->lock);
-	struct open_file *f = *slot(t, id);
-	if (f && f->dirty && fstat(f->fd, &st) == 0) {
-		n->size = st.st_size;
-		n->blocks = st.st_blocks;
-		n->mtime = f->mtime;
-		n->ctime = f->ctime;
-		dirty = true;
-	}
-	pthread_mutex_unlock(&t->lock);
-	return dirty;
-}
-
-void open_table_forget_times(struct open_table *t, int64_t id)
-{
-	pthread_mutex_lock(&t->lock);
-	struct open_file *f = *slot(t, id);
-	if (f)
-		f->dirty = false;
-	pthread_mutex_unlock(&t->lock);
-}
-
-/* Take a reference on id's entry, creating it with fd (or by opening the
- * object when fd < 0). */
-static int acquire(struct gfs_core *c, int64_t id, int fd, int64_t atime,
-		   int64_t mtime, struct open_file **out)
-{
-	struct open_table *t = &c->open;
-
-	pthread_mutex_lock(&t->lock);
-	struct open_file **pp = slot(t, id);
-	if (*pp) {
-		if ((*pp)->lingering) {     /* opened again before it was recorded */
-			(*pp)->lingering = false;
-			t->lingering--;
-		}
-		(*pp)->refs++;
-		*out = *pp;
-		pthread_mutex_unlock(&t->lock);
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	if (fd < 0)
-		fd = gfs_store_open_object(&c->store, id);
-	if (fd < 0) {
-		pthread_mutex_unlock(&t->lock);
-		return fd;
-	}
-	struct open_file *f = calloc(1, sizeof(*f));
-	if (!f) {
-		pthread_mutex_unlock(&t->lock);
-		close(fd);
-		return -ENOMEM;
-	}
-	f->id = id;
-	f->fd = fd;
-	f->refs = 1;
-	f->atime = atime;
-	f->last_mtime = mtime;
-	*pp = f;
-	*out = f;
-	pthread_mutex_unlock(&t->lock);
-	return 0;
-}
-
-static int make_handle(struct open_file *f, int flags, struct gfs_handle **h)
-{
-	*h = malloc(sizeof(**h));
-	if (!*h)
-		return -ENOMEM;
-	(*h)->f = f;
-	(*h)->flags = flags;
-	(*h)->fd = -1;
-	return 0;
-}
-
-int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err)
-{
-	int r = make_handle(NULL, flags, h);
-	if (r < 0) {
-		close(fd);
-		return gfs_err_set(err, -r, "out of memory");
-	}
-	(*h)->fd = fd;
-	return 0;
-}
-
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err)
@@ -212,8 +38,8 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 	struct open_file *f;
 	int64_t atime = a->atime.tv_sec * GFS_NS_PER_SEC + a->atime.tv_nsec;
 	int64_t mtime = a->mtime.tv_sec * GFS_NS_PER_SEC + a->mtime.tv_nsec;
-	int r = acquire(c, id, fd, atime, mtime, &f);
-	if (r == 0 && (r = make_handle(f, flags, h)) < 0)
+	int r = open_table_acquire(&c->open, &c->store, id, fd, atime, mtime, &f);
+	if (r == 0 && (r = handle_make(f, flags, h)) < 0)
 		gfs_release_entry(c, f);
 	if (r < 0)
 		gfs_err_set(err, -r, "open failed");
@@ -283,7 +109,8 @@ out:
 	if (r < 0)
 		return r;
 	struct open_file *f;
-	if ((r = acquire(c, v.n.id, -1, v.n.atime, v.n.mtime, &f)) == -ENOENT) {
+	if ((r = open_table_acquire(&c->open, &c->store, v.n.id, -1, v.n.atime,
+				      v.n.mtime, &f)) == -ENOENT) {
 		snprintf(err->path, sizeof(err->path), "%s", v.n.name);
 		return gfs_err_set(err, EIO, "the content of file %lld is missing from "
 				   "the object store; unmount and mount with -o fsck "
@@ -293,7 +120,7 @@ out:
 	if (r < 0)
 		return gfs_err_set(err, -r, "object of file %lld: %s",
 				   (long long)v.n.id, strerror(-r));
-	if ((r = make_handle(f, flags, h)) < 0) {
+	if ((r = handle_make(f, flags, h)) < 0) {
 		gfs_release_entry(c, f);
 		return gfs_err_set(err, -r, "out of memory");
 	}
@@ -307,11 +134,6 @@ out:
 		}
 	}
 	return 0;
-}
-
-int gfs_handle_fd(const struct gfs_handle *h)
-{
-	return h->f ? h->f->fd : h->fd;
 }
 
 void gfs_handle_wrote(struct gfs_core *c, struct gfs_handle *h, off_t end)
@@ -457,7 +279,7 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f)
 	bool last = --f->refs == 0;
 	bool linger = last && !f->orphan && (recorded < 0 || f->dirty);
 	if (last && !linger)
-		*slot(t, f->id) = f->next;
+		*open_table_slot(t, f->id) = f->next;
 	f->lingering = linger;
 	t->lingering += (int)linger - (int)was_lingering;
 	pthread_mutex_unlock(&t->lock);
@@ -502,7 +324,7 @@ int gfs_retry_records(struct gfs_core *c)
 			 * entry go when that works */
 			gfs_release_entry(c, f);
 			pthread_mutex_lock(&t->lock);
-			struct open_file *g = *slot(t, id);
+			struct open_file *g = *open_table_slot(t, id);
 			bool still = g && g->refs == 0;
 			int left = t->lingering;
 			pthread_mutex_unlock(&t->lock);

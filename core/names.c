@@ -127,3 +127,18 @@ const char *gfs_name_rule_text(enum gfs_name_kind kind)
 	}
 	return "";
 }
+
+bool gfs_account_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 32 || s[0] == '-')
+		return false;
+	if (s[n - 1] == '$' && --n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}

@@ -8,6 +8,7 @@
 #ifndef GFS_NAMES_H
 #define GFS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define GFS_SOFTDELETED ".softdeleted"
@@ -28,5 +29,11 @@ int gfs_name_check(enum gfs_name_kind kind, const char *name, size_t len);
 
 /* A short phrase describing the rule for kind, for refusal reasons. */
 const char *gfs_name_rule_text(enum gfs_name_kind kind);
+
+/* A user or group name as the configuration and user.acg.sharingAdmins
+ * take them: useradd(8)'s portable names (letters, digits, '_', '.', '-',
+ * not starting with '-', at most 32 characters), optionally ending in '$'
+ * (machine accounts). */
+bool gfs_account_name_ok(const char *s, size_t n);
 
 #endif

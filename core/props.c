@@ -7,6 +7,9 @@
  */
 #include "props.h"
 
+#include "lists.h"
+#include "names.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,42 +144,35 @@ const char *gfs_kind_name(enum gfs_kind k) { return kind_words[k]; }
 const char *gfs_sharing_name(enum gfs_sharing s) { return sharing_words[s]; }
 const char *gfs_provisioning_name(enum gfs_provisioning p) { return prov_words[p]; }
 
-/*
- * Split v on commas into at most max items of at most itemmax bytes each
- * (copied NUL-terminated into items[i]). Blanks around a comma are
- * dropped, as the INI loader drops them ("alice, @ops"); the value's own
- * ends stay exact. Empty items are an error.
- */
 #define LIST_ITEMS_MAX 256
 #define LIST_ITEM_MAX 64
+
+/* Items of a property list, collected (lists.h splits them). */
+struct items {
+	char (*v)[LIST_ITEM_MAX];
+	size_t n;
+};
+
+static int collect_item(void *arg, const char *item, size_t len)
+{
+	struct items *it = arg;
+	if (len >= LIST_ITEM_MAX || it->n == LIST_ITEMS_MAX)
+		return -EINVAL;
+	memcpy(it->v[it->n], item, len);
+	it->v[it->n][len] = '\0';
+	it->n++;
+	return 0;
+}
 
 static int split_list(const char *v, size_t len, char items[][LIST_ITEM_MAX],
 		      size_t *count)
 {
-	size_t n = 0, start = 0;
-
-	if (memchr(v, '\0', len))
-		return -EINVAL;     /* values are exact ASCII, no NUL anywhere */
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && v[i] != ',')
-			continue;
-		size_t from = start, to = i;
-		if (from > 0)
-			while (from < to && (v[from] == ' ' || v[from] == '\t'))
-				from++;
-		if (to < len)
-			while (to > from && (v[to - 1] == ' ' || v[to - 1] == '\t'))
-				to--;
-		size_t ilen = to - from;
-		if (ilen == 0 || ilen >= LIST_ITEM_MAX || n == LIST_ITEMS_MAX)
-			return -EINVAL;
-		memcpy(items[n], v + from, ilen);
-		items[n][ilen] = '\0';
-		n++;
-		start = i + 1;
-	}
-	*count = n;
-	return 0;
+	struct items it = { .v = items, .n = 0 };
+	if (len == 0)
+		return -EINVAL;     /* a list property is never empty but by intent */
+	int r = gfs_list_split(v, len, collect_item, &it);
+	*count = it.n;
+	return r;
 }
 
 static size_t region_keylen(const char *item);
@@ -263,22 +259,12 @@ int gfs_parse_replicas(const char *v, size_t len, char *out, size_t outlen)
 	return r;
 }
 
+/* a user name, or @ and a group name */
 static bool admin_name_ok(const char *s)
 {
 	if (*s == '@')
 		s++;
-	size_t len = strlen(s);
-	if (len == 0 || len > 32 || s[0] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
-			  (c == '$' && i == len - 1);
-		if (!ok)
-			return false;
-	}
-	return true;
+	return gfs_account_name_ok(s, strlen(s));
 }
 
 int gfs_parse_sharing_admins(const char *v, size_t len, char *out, size_t outlen)
@@ -325,17 +311,4 @@ void gfs_format_utc(int64_t sec, char out[21])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-const char *gfs_list_next(const char **cursor, char *item, size_t itemlen)
-{
-	const char *s = *cursor;
-	if (!s || !*s)
-		return NULL;
-	size_t n = strcspn(s, ",");
-	size_t c = n < itemlen - 1 ? n : itemlen - 1;
-	memcpy(item, s, c);
-	item[c] = '\0';
-	*cursor = s[n] ? s + n + 1 : s + n;
-	return item;
 }

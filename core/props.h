@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lists.h"
+
 #define GFS_XATTR_PREFIX "user."
 #define GFS_PROP_PREFIX "user.acg."
 #define GFS_LOCATION_MAX 40
@@ -88,9 +90,5 @@ void gfs_replicas_one_per_region(const char *canon, char *out, size_t outlen);
 
 /* UTC "YYYY-MM-DDTHH:MM:SSZ" from seconds since the epoch. */
 void gfs_format_utc(int64_t sec, char out[21]);
-
-/* Walk a canonical comma list: returns the next item and advances *cursor,
- * or NULL at the end. item receives a NUL-terminated copy. */
-const char *gfs_list_next(const char **cursor, char *item, size_t itemlen);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "settings.h"
 
 #define GFS_GROUPS_MAX 256
 

@@ -1,0 +1,172 @@
+/*
+ * open_table.c — the table of open files (open_table.h). Lock order: the
+ * catalog's write lock may be held when the table lock is taken, never
+ * the other way round.
+ */
+#include "open_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "galleryfs.h"
+
+#define NBUCKETS 4096
+
+int open_table_init(struct open_table *t)
+{
+	pthread_mutex_init(&t->lock, NULL);
+	t->nbuckets = NBUCKETS;
+	t->buckets = calloc(NBUCKETS, sizeof(*t->buckets));
+	return t->buckets ? 0 : -ENOMEM;
+}
+
+void open_table_destroy(struct open_table *t)
+{
+	if (!t->buckets)
+		return;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct open_file *f = t->buckets[i], *next;
+		for (; f; f = next) {
+			next = f->next;
+			close(f->fd);
+			free(f);
+		}
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+	pthread_mutex_destroy(&t->lock);
+}
+
+struct open_file **open_table_slot(struct open_table *t, int64_t id)
+{
+	struct open_file **pp = &t->buckets[(uint64_t)id % t->nbuckets];
+	while (*pp && (*pp)->id != id)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+bool open_table_orphan_if_open(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file **pp = open_table_slot(t, id), *f = *pp;
+	bool open = f && f->refs > 0;
+	if (open) {
+		f->orphan = true;
+	} else if (f) {
+		/* unrecorded and closed: the row goes, and with it the need */
+		*pp = f->next;
+		t->lingering -= f->lingering;
+		close(f->fd);
+		free(f);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return open;
+}
+
+bool open_table_is_open(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *open_table_slot(t, id);
+	bool open = f && f->refs > 0;
+	pthread_mutex_unlock(&t->lock);
+	return open;
+}
+
+bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
+{
+	struct stat st;
+	bool dirty = false;
+
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *open_table_slot(t, id);
+	if (f && f->dirty && fstat(f->fd, &st) == 0) {
+		n->size = st.st_size;
+		n->blocks = st.st_blocks;
+		n->mtime = f->mtime;
+		n->ctime = f->ctime;
+		dirty = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return dirty;
+}
+
+void open_table_forget_times(struct open_table *t, int64_t id)
+{
+	pthread_mutex_lock(&t->lock);
+	struct open_file *f = *open_table_slot(t, id);
+	if (f)
+		f->dirty = false;
+	pthread_mutex_unlock(&t->lock);
+}
+
+int open_table_acquire(struct open_table *t, struct gfs_store *store, int64_t id,
+		       int fd, int64_t atime, int64_t mtime, struct open_file **out)
+{
+
+	pthread_mutex_lock(&t->lock);
+	struct open_file **pp = open_table_slot(t, id);
+	if (*pp) {
+		if ((*pp)->lingering) {     /* opened again before it was recorded */
+			(*pp)->lingering = false;
+			t->lingering--;
+		}
+		(*pp)->refs++;
+		*out = *pp;
+		pthread_mutex_unlock(&t->lock);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (fd < 0)
+		fd = gfs_store_open_object(store, id);
+	if (fd < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return fd;
+	}
+	struct open_file *f = calloc(1, sizeof(*f));
+	if (!f) {
+		pthread_mutex_unlock(&t->lock);
+		close(fd);
+		return -ENOMEM;
+	}
+	f->id = id;
+	f->fd = fd;
+	f->refs = 1;
+	f->atime = atime;
+	f->last_mtime = mtime;
+	*pp = f;
+	*out = f;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+int handle_make(struct open_file *f, int flags, struct gfs_handle **h)
+{
+	*h = malloc(sizeof(**h));
+	if (!*h)
+		return -ENOMEM;
+	(*h)->f = f;
+	(*h)->flags = flags;
+	(*h)->fd = -1;
+	return 0;
+}
+
+int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err)
+{
+	int r = handle_make(NULL, flags, h);
+	if (r < 0) {
+		close(fd);
+		return gfs_err_set(err, -r, "out of memory");
+	}
+	(*h)->fd = fd;
+	return 0;
+}
+
+int gfs_handle_fd(const struct gfs_handle *h)
+{
+	return h->f ? h->f->fd : h->fd;
+}

@@ -1,0 +1,69 @@
+/*
+ * open_table.h — the files open through the kernel: one entry per file by
+ * catalog id, shared by every open of it (one descriptor of its object, a
+ * reference count, the size and times written since the last record), and
+ * the handles the adapter holds. A core service: it knows the object store
+ * but neither the catalog nor views, so that every operation can ask it.
+ * Not for fs/.
+ */
+#ifndef GFS_OPEN_TABLE_H
+#define GFS_OPEN_TABLE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "catalog.h"
+#include "err.h"
+#include "store.h"
+
+struct open_file {
+	int64_t id;
+	int fd;
+	int refs;
+	bool orphan;            /* deleted for good: last close removes the row */
+	bool dirty;             /* written since size and times were recorded */
+	bool lingering;         /* closed but unrecorded (handles.c) */
+	int64_t mtime, ctime;   /* while dirty */
+	int64_t atime, last_mtime; /* for relatime */
+	struct open_file *next;
+};
+
+struct open_table {
+	pthread_mutex_t lock;
+	struct open_file **buckets;
+	size_t nbuckets;
+	int lingering;          /* closed, size and times not yet recorded */
+};
+
+/* A handle on a file's object (f), or on a descriptor of its own (f NULL:
+ * the trash view's files in memory, design §10), which it closes. */
+struct gfs_handle {
+	struct open_file *f;
+	int flags;
+	int fd;
+};
+
+int open_table_init(struct open_table *t);
+void open_table_destroy(struct open_table *t);
+/* Under the table lock: true when id is open; marks it an orphan so that
+ * its last close removes the row. */
+bool open_table_orphan_if_open(struct open_table *t, int64_t id);
+bool open_table_is_open(struct open_table *t, int64_t id);
+/* Current size and times of an open file that was written, if any. */
+bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
+void open_table_forget_times(struct open_table *t, int64_t id);
+/* The chain slot of id (the table lock held). */
+struct open_file **open_table_slot(struct open_table *t, int64_t id);
+/* Take a reference on id's entry, creating it with fd (or by opening the
+ * object when fd < 0). */
+int open_table_acquire(struct open_table *t, struct gfs_store *store, int64_t id,
+		       int fd, int64_t atime, int64_t mtime, struct open_file **out);
+
+/* A handle on f, or (handle_synthetic) on a descriptor of its own, which
+ * it takes over and closes at release. */
+int handle_make(struct open_file *f, int flags, struct gfs_handle **h);
+int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err);
+
+#endif
