@@ -1,28 +1,36 @@
 /*
- * catalog.h — the SQLite catalog: every gallery, definition, version and
- * file is one row of `node`; free user.* attributes are rows of `xattr`.
+ * catalog.h — the catalog: every gallery, definition, version and file is
+ * one node; free user.* attributes, the two list-valued properties and the
+ * trash view's items hang off nodes. This header is the one interface of
+ * every backend (design §7): core asks through it and computes every rule's
+ * facts itself from plain questions; a backend only stores and fetches.
+ * SQLite is the embedded backend (catalog_sqlite.c).
  *
- * Invariants kept here:
- *  - row ids come from AUTOINCREMENT and are never reused; the root is row 0;
- *  - `gallery` and `definition` name the row's ancestors (the gallery and
- *    definition rows point at themselves) and never change;
- *  - a row is live (state 0), soft-deleted (1) or an orphan (2: deleted for
- *    good but still open, removed at last close or at the next start);
- *  - among live rows, and among soft-deleted rows, a name is unique in its
- *    parent; a version's name is unique whatever its state (R16), which the
- *    tree enforces;
- *  - a soft-deleted row has deleted_at and purge_at; a live row has neither;
+ * What every backend guarantees:
+ *  - one transaction per filesystem operation (gfs_txn_begin .. commit or
+ *    rollback): its reads see one state, its writes happen whole or not at
+ *    all, and a committed one survives the daemon being killed at any
+ *    moment (durable: also power loss);
+ *  - node ids are never reused, and they grow: a later node has a larger
+ *    id (listings go in id order and resume after an id); the root is 0;
+ *  - `gallery` and `definition` name a node's ancestors (the gallery and
+ *    definition nodes point at themselves) and never change;
+ *  - a node is live, soft-deleted or an orphan (deleted for good but still
+ *    open, removed at last close or at the next start);
+ *  - among live nodes, and among soft-deleted ones, a name is unique in its
+ *    parent (-EEXIST otherwise); a version's name is unique whatever its
+ *    state (R16), which core enforces;
+ *  - a soft-deleted node has deleted_at and purge_at; a live one neither;
+ *    queries given now_s leave out soft-deleted nodes past their purge_at;
  *  - every item of the desktop trash view (a soft-deleted version, or a
- *    soft-deleted file of a live version) has one row of `trash`: whose
- *    trash it is in and its name there, unique in that trash; no other row
- *    has one (a file soft-deleted alone loses its row when its version is
- *    soft-deleted: it is then part of the version's item);
- *  - the mtime of a user's trash changes whenever a row of that trash comes
- *    or goes, and an item passing its purgeAt counts as going.
- *
- * Every public operation runs inside one transaction (struct gfs_txn), on
- * the one connection of the catalog, which holds the database in exclusive
- * locking mode while the daemon runs.
+ *    soft-deleted file of a live version) has one trash row: whose trash it
+ *    is in and its name there, unique in that trash; deleting a node drops
+ *    its trash row; a file soft-deleted alone loses its row when its
+ *    version is soft-deleted (it is then part of the version's item);
+ *  - the mtime of a user's trash changes whenever a trash row of it comes
+ *    or goes, and an item passing its purgeAt counts as going;
+ *  - the schema is versioned (GFS_SCHEMA_VERSION): a newer one is refused
+ *    (-EPROTO), an older one migrated at open.
  */
 #ifndef GFS_CATALOG_H
 #define GFS_CATALOG_H
@@ -72,128 +80,14 @@ struct gfs_node {
 	bool vmss_flex;
 };
 
-struct gfs_catalog;
-struct gfs_txn;
-
-/* Open (creating or migrating) DATA_DIR/catalog.db. A catalog written by a
- * newer galleryfs is refused. *was_clean tells whether the previous run
- * ended with gfs_catalog_close (the clean-shutdown marker). */
-int gfs_catalog_open(const char *data_dir, struct gfs_catalog **out,
-		     bool *was_clean, struct gfs_err *err);
-/* Set the clean-shutdown marker and close every connection. */
-void gfs_catalog_close(struct gfs_catalog *cat);
-/* Leave the marker unset at close: something the catalog should hold
- * could not be written (a full disk), so the next start checks. */
-void gfs_catalog_keep_unclean(struct gfs_catalog *cat);
-/* Clear the marker: from now on an unexpected end counts as unclean. */
-int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_err *err);
-
-int gfs_txn_begin(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
-		  struct gfs_err *err);
-/* durable: also sync the WAL (fsync/fsyncdir). Releases the transaction. */
-int gfs_txn_commit(struct gfs_txn *txn, bool durable, struct gfs_err *err);
-void gfs_txn_rollback(struct gfs_txn *txn);
-
-/* ---- rows ---- */
-int cat_node_get(struct gfs_txn *t, int64_t id, struct gfs_node *out);
-/* Child by name in the given state (live or soft-deleted, not expired at
- * now_s). -ENOENT when absent. */
-int cat_child_get(struct gfs_txn *t, int64_t parent, const char *name,
-		  size_t len, enum gfs_state state, int64_t now_s,
-		  struct gfs_node *out);
-/* Insert n (its id is set). */
-int cat_node_insert(struct gfs_txn *t, struct gfs_node *n);
-/* Write every column of n back to its row. */
-int cat_node_update(struct gfs_txn *t, const struct gfs_node *n);
-/* Write back only what no index holds (owner, mode, size, times,
- * generations, properties): cheaper, and the WAL gets fewer pages. Use it
- * whenever parent, name, state and the deletion times stay as they are. */
-int cat_node_update_attrs(struct gfs_txn *t, const struct gfs_node *n);
-int cat_node_delete(struct gfs_txn *t, int64_t id);
-
-/* Visit rows in id order with id > after. Return nonzero from fn to stop. */
+/* A visit of nodes in id order; return nonzero from fn to stop. */
 typedef int (*cat_node_fn)(void *arg, const struct gfs_node *n, int64_t nlink_hint);
-/* Children of parent in state (soft-deleted: not expired at now_s). For
- * gallery and definition rows nlink_hint is 2 + their live subdirectories. */
-int cat_children(struct gfs_txn *t, int64_t parent, enum gfs_state state,
-		 int64_t now_s, int64_t after, cat_node_fn fn, void *arg);
-/* Live definitions of gallery that hold soft-deleted items. */
-int cat_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
-				int64_t now_s, int64_t after, cat_node_fn fn,
-				void *arg);
-/* Versions of definition shown under .softdeleted/DEF: soft-deleted ones,
- * and live ones whose shadow holds soft-deleted files. */
-int cat_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
-			     int64_t definition, int64_t now_s, int64_t after,
-			     cat_node_fn fn, void *arg);
-
-/* Counts and emptiness. */
-int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
-			   enum gfs_state state, int64_t now_s);
-/* Whether anything soft-deleted (not expired) exists under the gallery, or
- * under one definition of it (definition 0: anywhere in the gallery). */
-bool cat_holds_softdeleted(struct gfs_txn *t, int64_t gallery,
-			   int64_t definition, int64_t now_s);
-int64_t cat_count_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
-					  int64_t now_s);
-/* Bytes of storage held by the gallery's soft-deleted files. */
-int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery, int64_t now_s);
-int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
-				       int64_t definition, int64_t now_s);
-
-/* Bulk state changes of a version's files. */
-/* Soft-deleted files of version: take the version's deletion times. */
-int cat_files_set_deleted(struct gfs_txn *t, int64_t version,
-			  int64_t deleted_at, int64_t purge_at, int64_t ctime);
-/* Every soft-deleted file of version becomes live again. */
-int cat_files_restore(struct gfs_txn *t, int64_t version, int64_t ctime);
-
-/* Visit every row of a given parent whatever its state (for hard deletes). */
-int cat_all_children(struct gfs_txn *t, int64_t parent, cat_node_fn fn, void *arg);
-
-/* Soft-deleted rows whose purge_at <= now_s, versions first then files
- * directly in a live version's shadow; at most limit rows. */
-int cat_expired(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
-		void *arg);
-
-/* Gallery-wide facts for the policy. */
-/* Locations: a definition or version whose own is NULL follows its
- * parent's; these queries compare effective locations. */
-/* A version (live or soft-deleted) whose location differs from its
- * definition's or the gallery's; its path is written to where. */
-bool cat_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
-			   size_t wlen);
-/* A version of the gallery with usedByVmssFlex=true; path to where. */
-bool cat_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
-			  size_t wlen);
-/* R6 while on: a version that would differ from its definition or gallery
- * once the gallery (or the definition) moved to loc; path to where. */
-bool cat_gallery_move_conflict(struct gfs_txn *t, int64_t gallery,
-			       const char *loc, char *where, size_t wlen);
-bool cat_definition_move_conflict(struct gfs_txn *t, int64_t definition,
-				  const char *loc, char *where, size_t wlen);
-/* Live galleries whose soft delete is on (for the start-up warning). */
-int cat_galleries_on(struct gfs_txn *t, cat_node_fn fn, void *arg);
+typedef int (*cat_id_fn)(void *arg, int64_t id, int64_t size);
+typedef int (*cat_xattr_fn)(void *arg, const char *name, const void *value,
+			    size_t len);
 
 /* List-valued properties (replicas, sharingAdmins). */
 enum cat_text { CAT_REPLICAS, CAT_SHARING_ADMINS };
-int cat_text_get(struct gfs_txn *t, int64_t id, enum cat_text which, char *buf,
-		 size_t len);
-int cat_text_set(struct gfs_txn *t, int64_t id, enum cat_text which,
-		 const char *value);
-
-/* Free user.* attributes, in the order first set. */
-typedef int (*cat_xattr_fn)(void *arg, const char *name, const void *value,
-			    size_t len);
-int cat_xattr_get(struct gfs_txn *t, int64_t node, const char *name,
-		  void *buf, size_t size, size_t *len);
-int cat_xattr_list(struct gfs_txn *t, int64_t node, cat_xattr_fn fn, void *arg);
-/* Insert or replace; -EEXIST/-ENODATA per flags (XATTR_CREATE/REPLACE). */
-int cat_xattr_set(struct gfs_txn *t, int64_t node, const char *name,
-		  const void *value, size_t len, int flags);
-int cat_xattr_remove(struct gfs_txn *t, int64_t node, const char *name);
-/* Bytes listxattr would need for the free attributes of node. */
-int64_t cat_xattr_names_size(struct gfs_txn *t, int64_t node);
 
 /* ---- the desktop trash view (design §10) ---- */
 /* An item's place in a trash. trash_view_owns: the trash view of a
@@ -207,35 +101,313 @@ struct cat_trash {
 	size_t name_len;
 	bool trash_view_owns;
 };
-/* Add node to uid's trash under name; -EEXIST when the name is taken
- * there. */
-int cat_trash_add(struct gfs_txn *t, const struct cat_trash *e, int64_t now_ns);
-int cat_trash_get(struct gfs_txn *t, int64_t node, struct cat_trash *out);
-/* The item shown as name in uid's trash (not past its purgeAt). */
-int cat_trash_find(struct gfs_txn *t, uint32_t uid, const char *name,
-		   size_t len, int64_t now_s, struct gfs_node *item,
-		   struct cat_trash *e);
-/* Whether name is held in uid's trash, expired items included. */
-bool cat_trash_name_taken(struct gfs_txn *t, uint32_t uid, const char *name,
-			  size_t len);
-/* Take node, or every child of node, out of its trash. */
-int cat_trash_remove(struct gfs_txn *t, int64_t node, int64_t now_ns);
-int cat_trash_remove_children(struct gfs_txn *t, int64_t parent, int64_t now_ns);
-/* Items of uid's trash with node > after, in node order. */
 typedef int (*cat_trash_fn)(void *arg, const struct gfs_node *item,
 			    const struct cat_trash *e);
-int cat_trash_list(struct gfs_txn *t, uint32_t uid, int64_t now_s, int64_t after,
-		   cat_trash_fn fn, void *arg);
-/* The time uid's trash last changed, in ns (see the invariants). */
-int64_t cat_trash_mtime(struct gfs_txn *t, uint32_t uid, int64_t now_s);
 
-/* Whole-catalog checks (start-up, fsck). */
-int cat_integrity_check(struct gfs_txn *t, char *msg, size_t len);
-typedef int (*cat_id_fn)(void *arg, int64_t id, int64_t size);
-/* Every file row (any state) with its recorded size. */
-int cat_files(struct gfs_txn *t, cat_id_fn fn, void *arg);
-int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg);
-bool cat_file_exists(struct gfs_txn *t, int64_t id);
-int64_t cat_count_nodes(struct gfs_txn *t);
+/* Every backend's catalog and transaction start with these. */
+struct cat_backend;
+struct gfs_catalog {
+	const struct cat_backend *be;
+};
+struct gfs_txn {
+	const struct cat_backend *be;
+};
+
+/* Where a catalog is and how to open it. */
+struct cat_open_options {
+	const char *data_dir;           /* the embedded backend's home */
+	bool read_only;                 /* look, never migrate or mark */
+};
+
+/*
+ * A backend: every operation, as it must behave. Errors are -errno
+ * (-ENOENT for a missing row, -EEXIST for a taken name, -EIO, -ENOSPC).
+ */
+struct cat_backend {
+	const char *name;
+
+	/* Open (creating or migrating, unless read-only) the catalog. A
+	 * newer schema is refused (-EPROTO, err says so). *was_clean: the
+	 * previous run ended with close (the clean-shutdown marker). */
+	int (*open)(const struct cat_open_options *o, struct gfs_catalog **out,
+		    bool *was_clean, struct gfs_err *err);
+	/* Set the clean-shutdown marker (unless kept unclean) and close. */
+	void (*close)(struct gfs_catalog *cat);
+	/* Leave the marker unset at close: something the catalog should
+	 * hold could not be written (a full disk), so the next start checks. */
+	void (*keep_unclean)(struct gfs_catalog *cat);
+	/* Clear the marker: from now on an unexpected end counts as unclean. */
+	int (*mark_running)(struct gfs_catalog *cat, struct gfs_err *err);
+	/* The schema version of the catalog as opened. */
+	int (*schema_version)(struct gfs_catalog *cat);
+
+	int (*txn_begin)(struct gfs_catalog *cat, bool write, struct gfs_txn **out,
+			 struct gfs_err *err);
+	/* durable: survive power loss too (fsync). Releases the txn. */
+	int (*txn_commit)(struct gfs_txn *t, bool durable, struct gfs_err *err);
+	void (*txn_rollback)(struct gfs_txn *t);
+
+	/* ---- nodes ---- */
+	int (*node_get)(struct gfs_txn *t, int64_t id, struct gfs_node *out);
+	/* Child by name in the given state (live or soft-deleted, not past
+	 * purge_at at now_s). */
+	int (*child_get)(struct gfs_txn *t, int64_t parent, const char *name,
+			 size_t len, enum gfs_state state, int64_t now_s,
+			 struct gfs_node *out);
+	/* Insert n (its id is set). */
+	int (*node_insert)(struct gfs_txn *t, struct gfs_node *n);
+	/* Write every field of n back. */
+	int (*node_update)(struct gfs_txn *t, const struct gfs_node *n);
+	/* Write back only what names and states do not decide (owner, mode,
+	 * size, times, generations, properties): parent, name, state and the
+	 * deletion times stay as they are. */
+	int (*node_update_attrs)(struct gfs_txn *t, const struct gfs_node *n);
+	/* Delete n with its attributes and its trash row (touching that
+	 * trash). */
+	int (*node_delete)(struct gfs_txn *t, int64_t id);
+
+	/* ---- visits, in id order from after (exclusive) ---- */
+	/* Children of parent in state. For galleries and definitions
+	 * nlink_hint is 2 + their live subdirectories. */
+	int (*children)(struct gfs_txn *t, int64_t parent, enum gfs_state state,
+			int64_t now_s, int64_t after, cat_node_fn fn, void *arg);
+	/* Live definitions of gallery that hold soft-deleted items. */
+	int (*softdeleted_definitions)(struct gfs_txn *t, int64_t gallery,
+				       int64_t now_s, int64_t after,
+				       cat_node_fn fn, void *arg);
+	/* Versions shown under .softdeleted/DEF: soft-deleted ones, and live
+	 * ones whose shadow holds soft-deleted files. */
+	int (*softdeleted_versions)(struct gfs_txn *t, int64_t gallery,
+				    int64_t definition, int64_t now_s,
+				    int64_t after, cat_node_fn fn, void *arg);
+	/* Every child of parent, whatever its state (hard deletes). */
+	int (*all_children)(struct gfs_txn *t, int64_t parent, cat_node_fn fn,
+			    void *arg);
+	/* Versions, live and soft-deleted, of a gallery (definition 0) or of
+	 * one definition of it, whatever their purge_at. */
+	int (*versions_of)(struct gfs_txn *t, int64_t gallery, int64_t definition,
+			   cat_node_fn fn, void *arg);
+	/* Soft-deleted nodes with purge_at <= now_s, versions first, then
+	 * files directly in a live version's shadow; at most limit. */
+	int (*expired)(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
+		       void *arg);
+	/* Live galleries whose soft delete is on. */
+	int (*galleries_on)(struct gfs_txn *t, cat_node_fn fn, void *arg);
+	/* Every node, any state, from id after on. */
+	int (*nodes)(struct gfs_txn *t, int64_t after, cat_node_fn fn, void *arg);
+
+	/* ---- counts and emptiness ---- */
+	int64_t (*count_children)(struct gfs_txn *t, int64_t parent,
+				  enum gfs_state state, int64_t now_s);
+	/* Anything soft-deleted (not expired) under the gallery, or under one
+	 * definition of it (definition 0: anywhere in the gallery). */
+	bool (*holds_softdeleted)(struct gfs_txn *t, int64_t gallery,
+				  int64_t definition, int64_t now_s);
+	int64_t (*count_softdeleted_definitions)(struct gfs_txn *t, int64_t gallery,
+						 int64_t now_s);
+	int64_t (*count_softdeleted_versions)(struct gfs_txn *t, int64_t gallery,
+					      int64_t definition, int64_t now_s);
+	/* Bytes of storage the gallery's soft-deleted files hold. */
+	int64_t (*softdeleted_bytes)(struct gfs_txn *t, int64_t gallery,
+				     int64_t now_s);
+	int64_t (*count_nodes)(struct gfs_txn *t);
+
+	/* ---- a version's files at once ---- */
+	/* Its soft-deleted files take the version's deletion times; its
+	 * live ones become soft-deleted with them. */
+	int (*files_set_deleted)(struct gfs_txn *t, int64_t version,
+				 int64_t deleted_at, int64_t purge_at, int64_t ctime);
+	/* Every soft-deleted file of version becomes live again. */
+	int (*files_restore)(struct gfs_txn *t, int64_t version, int64_t ctime);
+
+	/* ---- list-valued properties and free attributes ---- */
+	int (*text_get)(struct gfs_txn *t, int64_t id, enum cat_text which,
+			char *buf, size_t len);
+	int (*text_set)(struct gfs_txn *t, int64_t id, enum cat_text which,
+			const char *value);
+	/* Free user.* attributes, in the order first set. */
+	int (*xattr_get)(struct gfs_txn *t, int64_t node, const char *name,
+			 void *buf, size_t size, size_t *len);
+	int (*xattr_list)(struct gfs_txn *t, int64_t node, cat_xattr_fn fn, void *arg);
+	/* Insert or replace; -EEXIST/-ENODATA per flags (XATTR_CREATE,
+	 * XATTR_REPLACE). */
+	int (*xattr_set)(struct gfs_txn *t, int64_t node, const char *name,
+			 const void *value, size_t len, int flags);
+	int (*xattr_remove)(struct gfs_txn *t, int64_t node, const char *name);
+	/* Bytes listxattr would need for the free attributes of node. */
+	int64_t (*xattr_names_size)(struct gfs_txn *t, int64_t node);
+
+	/* ---- the trash view ---- */
+	/* Add an item to e->uid's trash as e->name (-EEXIST: taken). */
+	int (*trash_add)(struct gfs_txn *t, const struct cat_trash *e, int64_t now_ns);
+	int (*trash_get)(struct gfs_txn *t, int64_t node, struct cat_trash *out);
+	/* The item shown as name in uid's trash (not past its purgeAt). */
+	int (*trash_find)(struct gfs_txn *t, uint32_t uid, const char *name,
+			  size_t len, int64_t now_s, struct gfs_node *item,
+			  struct cat_trash *e);
+	/* Whether name is held in uid's trash, expired items included. */
+	bool (*trash_name_taken)(struct gfs_txn *t, uint32_t uid, const char *name,
+				 size_t len);
+	/* Take node, or every child of node, out of its trash. */
+	int (*trash_remove)(struct gfs_txn *t, int64_t node, int64_t now_ns);
+	int (*trash_remove_children)(struct gfs_txn *t, int64_t parent,
+				     int64_t now_ns);
+	/* Items of uid's trash with node > after, in node order. */
+	int (*trash_list)(struct gfs_txn *t, uint32_t uid, int64_t now_s,
+			  int64_t after, cat_trash_fn fn, void *arg);
+	/* When uid's trash last changed, in ns (see the guarantees). */
+	int64_t (*trash_mtime)(struct gfs_txn *t, uint32_t uid, int64_t now_s);
+
+	/* ---- whole-catalog checks (start-up, fsck) ---- */
+	/* The backend's own consistency check, quick or thorough (every
+	 * page and index; slower); msg says what is wrong. */
+	int (*integrity_check)(struct gfs_txn *t, bool thorough, char *msg,
+			       size_t len);
+	/* Every file node (any state) with its recorded size. */
+	int (*files)(struct gfs_txn *t, cat_id_fn fn, void *arg);
+	int (*orphans)(struct gfs_txn *t, cat_id_fn fn, void *arg);
+	bool (*file_exists)(struct gfs_txn *t, int64_t id);
+};
+
+extern const struct cat_backend gfs_catalog_sqlite;
+
+/* ---- opening: the backend is chosen here ---- */
+int gfs_catalog_open(const char *data_dir, struct gfs_catalog **out,
+		     bool *was_clean, struct gfs_err *err);
+/* Open only to look (gfs-cat): nothing migrated, marked or written, and
+ * whatever its schema; the caller compares gfs_catalog_schema_version with
+ * GFS_SCHEMA_VERSION before it reads rows. was_clean may be NULL. */
+int gfs_catalog_open_readonly(const char *data_dir, struct gfs_catalog **out,
+			      bool *was_clean, struct gfs_err *err);
+static inline void gfs_catalog_close(struct gfs_catalog *cat)
+{ if (cat) cat->be->close(cat); }
+static inline void gfs_catalog_keep_unclean(struct gfs_catalog *cat)
+{ cat->be->keep_unclean(cat); }
+static inline int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_err *err)
+{ return cat->be->mark_running(cat, err); }
+static inline int gfs_catalog_schema_version(struct gfs_catalog *cat)
+{ return cat->be->schema_version(cat); }
+static inline int gfs_txn_begin(struct gfs_catalog *cat, bool write,
+				struct gfs_txn **out, struct gfs_err *err)
+{ return cat->be->txn_begin(cat, write, out, err); }
+static inline int gfs_txn_commit(struct gfs_txn *t, bool durable, struct gfs_err *err)
+{ return t->be->txn_commit(t, durable, err); }
+static inline void gfs_txn_rollback(struct gfs_txn *t)
+{ t->be->txn_rollback(t); }
+
+/* ---- every operation, as core calls it (see struct cat_backend) ---- */
+#define CAT_CALL(op, ...) (t->be->op(t, __VA_ARGS__))
+static inline int cat_node_get(struct gfs_txn *t, int64_t id, struct gfs_node *out)
+{ return CAT_CALL(node_get, id, out); }
+static inline int cat_child_get(struct gfs_txn *t, int64_t parent, const char *name,
+				size_t len, enum gfs_state state, int64_t now_s,
+				struct gfs_node *out)
+{ return CAT_CALL(child_get, parent, name, len, state, now_s, out); }
+static inline int cat_node_insert(struct gfs_txn *t, struct gfs_node *n)
+{ return CAT_CALL(node_insert, n); }
+static inline int cat_node_update(struct gfs_txn *t, const struct gfs_node *n)
+{ return CAT_CALL(node_update, n); }
+static inline int cat_node_update_attrs(struct gfs_txn *t, const struct gfs_node *n)
+{ return CAT_CALL(node_update_attrs, n); }
+static inline int cat_node_delete(struct gfs_txn *t, int64_t id)
+{ return CAT_CALL(node_delete, id); }
+static inline int cat_children(struct gfs_txn *t, int64_t parent, enum gfs_state state,
+			       int64_t now_s, int64_t after, cat_node_fn fn, void *arg)
+{ return CAT_CALL(children, parent, state, now_s, after, fn, arg); }
+static inline int cat_softdeleted_definitions(struct gfs_txn *t, int64_t gallery,
+					      int64_t now_s, int64_t after,
+					      cat_node_fn fn, void *arg)
+{ return CAT_CALL(softdeleted_definitions, gallery, now_s, after, fn, arg); }
+static inline int cat_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
+					   int64_t definition, int64_t now_s,
+					   int64_t after, cat_node_fn fn, void *arg)
+{ return CAT_CALL(softdeleted_versions, gallery, definition, now_s, after, fn, arg); }
+static inline int cat_all_children(struct gfs_txn *t, int64_t parent, cat_node_fn fn,
+				   void *arg)
+{ return CAT_CALL(all_children, parent, fn, arg); }
+static inline int cat_versions_of(struct gfs_txn *t, int64_t gallery,
+				  int64_t definition, cat_node_fn fn, void *arg)
+{ return CAT_CALL(versions_of, gallery, definition, fn, arg); }
+static inline int cat_expired(struct gfs_txn *t, int64_t now_s, int limit,
+			      cat_node_fn fn, void *arg)
+{ return CAT_CALL(expired, now_s, limit, fn, arg); }
+static inline int cat_galleries_on(struct gfs_txn *t, cat_node_fn fn, void *arg)
+{ return CAT_CALL(galleries_on, fn, arg); }
+static inline int cat_nodes(struct gfs_txn *t, int64_t after, cat_node_fn fn, void *arg)
+{ return CAT_CALL(nodes, after, fn, arg); }
+static inline int64_t cat_count_children(struct gfs_txn *t, int64_t parent,
+					 enum gfs_state state, int64_t now_s)
+{ return CAT_CALL(count_children, parent, state, now_s); }
+static inline bool cat_holds_softdeleted(struct gfs_txn *t, int64_t gallery,
+					 int64_t definition, int64_t now_s)
+{ return CAT_CALL(holds_softdeleted, gallery, definition, now_s); }
+static inline int64_t cat_count_softdeleted_definitions(struct gfs_txn *t,
+							int64_t gallery, int64_t now_s)
+{ return CAT_CALL(count_softdeleted_definitions, gallery, now_s); }
+static inline int64_t cat_count_softdeleted_versions(struct gfs_txn *t, int64_t gallery,
+						     int64_t definition, int64_t now_s)
+{ return CAT_CALL(count_softdeleted_versions, gallery, definition, now_s); }
+static inline int64_t cat_softdeleted_bytes(struct gfs_txn *t, int64_t gallery,
+					    int64_t now_s)
+{ return CAT_CALL(softdeleted_bytes, gallery, now_s); }
+static inline int64_t cat_count_nodes(struct gfs_txn *t)
+{ return t->be->count_nodes(t); }
+static inline int cat_files_set_deleted(struct gfs_txn *t, int64_t version,
+					int64_t deleted_at, int64_t purge_at,
+					int64_t ctime)
+{ return CAT_CALL(files_set_deleted, version, deleted_at, purge_at, ctime); }
+static inline int cat_files_restore(struct gfs_txn *t, int64_t version, int64_t ctime)
+{ return CAT_CALL(files_restore, version, ctime); }
+static inline int cat_text_get(struct gfs_txn *t, int64_t id, enum cat_text which,
+			       char *buf, size_t len)
+{ return CAT_CALL(text_get, id, which, buf, len); }
+static inline int cat_text_set(struct gfs_txn *t, int64_t id, enum cat_text which,
+			       const char *value)
+{ return CAT_CALL(text_set, id, which, value); }
+static inline int cat_xattr_get(struct gfs_txn *t, int64_t node, const char *name,
+				void *buf, size_t size, size_t *len)
+{ return CAT_CALL(xattr_get, node, name, buf, size, len); }
+static inline int cat_xattr_list(struct gfs_txn *t, int64_t node, cat_xattr_fn fn,
+				 void *arg)
+{ return CAT_CALL(xattr_list, node, fn, arg); }
+static inline int cat_xattr_set(struct gfs_txn *t, int64_t node, const char *name,
+				const void *value, size_t len, int flags)
+{ return CAT_CALL(xattr_set, node, name, value, len, flags); }
+static inline int cat_xattr_remove(struct gfs_txn *t, int64_t node, const char *name)
+{ return CAT_CALL(xattr_remove, node, name); }
+static inline int64_t cat_xattr_names_size(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(xattr_names_size, node); }
+static inline int cat_trash_add(struct gfs_txn *t, const struct cat_trash *e,
+				int64_t now_ns)
+{ return CAT_CALL(trash_add, e, now_ns); }
+static inline int cat_trash_get(struct gfs_txn *t, int64_t node, struct cat_trash *out)
+{ return CAT_CALL(trash_get, node, out); }
+static inline int cat_trash_find(struct gfs_txn *t, uint32_t uid, const char *name,
+				 size_t len, int64_t now_s, struct gfs_node *item,
+				 struct cat_trash *e)
+{ return CAT_CALL(trash_find, uid, name, len, now_s, item, e); }
+static inline bool cat_trash_name_taken(struct gfs_txn *t, uint32_t uid,
+					const char *name, size_t len)
+{ return CAT_CALL(trash_name_taken, uid, name, len); }
+static inline int cat_trash_remove(struct gfs_txn *t, int64_t node, int64_t now_ns)
+{ return CAT_CALL(trash_remove, node, now_ns); }
+static inline int cat_trash_remove_children(struct gfs_txn *t, int64_t parent,
+					    int64_t now_ns)
+{ return CAT_CALL(trash_remove_children, parent, now_ns); }
+static inline int cat_trash_list(struct gfs_txn *t, uint32_t uid, int64_t now_s,
+				 int64_t after, cat_trash_fn fn, void *arg)
+{ return CAT_CALL(trash_list, uid, now_s, after, fn, arg); }
+static inline int64_t cat_trash_mtime(struct gfs_txn *t, uint32_t uid, int64_t now_s)
+{ return CAT_CALL(trash_mtime, uid, now_s); }
+static inline int cat_integrity_check(struct gfs_txn *t, bool thorough,
+				      char *msg, size_t len)
+{ return CAT_CALL(integrity_check, thorough, msg, len); }
+static inline int cat_files(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{ return CAT_CALL(files, fn, arg); }
+static inline int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{ return CAT_CALL(orphans, fn, arg); }
+static inline bool cat_file_exists(struct gfs_txn *t, int64_t id)
+{ return CAT_CALL(file_exists, id); }
+#undef CAT_CALL
 
 #endif

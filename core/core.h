@@ -84,6 +84,8 @@ int op_fail(struct op *op, int r, const char *what);
 void op_dead_object(struct op *op, int64_t id);
 void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino);
 void op_trash_note(struct trash_note *note, uint32_t uid, const char *name);
+/* parent's mtime and ctime: now (its entries changed) */
+int touch_dir(struct op *op, int64_t id);
 
 /* view.c: inode numbers and views */
 uint64_t view_ino(const struct view *v);
@@ -128,8 +130,6 @@ int version_soft_delete(struct op *op, struct gfs_node *v, enum soft_delete_how 
  * kernel keeps for the live version */
 int version_restore(struct op *op, struct gfs_node *v, uint64_t kernel_gen);
 int file_restore(struct op *op, struct gfs_node *f);
-/* parent's mtime and ctime: now (its entries changed) */
-int touch_dir(struct op *op, int64_t id);
 
 /* handles.c */
 /* Drop one reference on an open file (the last close records or, for an
@@ -140,9 +140,20 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
 
-/* startup.c: the reserve. A full disk must not stop a removal, the one thing
- * that frees space, so a few MiB are held aside from the start; a removal
- * whose commit finds the disk full gives them back and tries once more. */
+/* facts.c: which version (as GALLERY/DEFINITION/VERSION in where) stands
+ * in the way of soft delete (R6, R7); a catalog error counts as one */
+bool gfs_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
+			   size_t wlen);
+bool gfs_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
+			  size_t wlen);
+/* the same, were the gallery or definition moved to loc */
+bool gfs_gallery_move_conflict(struct gfs_txn *t, int64_t gallery,
+			       const char *loc, char *where, size_t wlen);
+bool gfs_definition_move_conflict(struct gfs_txn *t, int64_t definition,
+				  const char *loc, char *where, size_t wlen);
+
+/* reserve.c: space held aside so that removals work on a full disk */
+void reserve_take(struct gfs_core *c);
 bool reserve_release(struct gfs_core *c);
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);

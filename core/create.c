@@ -14,16 +14,6 @@
 
 #include "names.h"
 
-int touch_dir(struct op *op, int64_t id)
-{
-	struct gfs_node d;
-	int r = cat_node_get(op->t, id, &d);
-	if (r < 0)
-		return r;
-	d.mtime = d.ctime = op->now_ns;
-	return cat_node_update_attrs(op->t, &d);
-}
-
 /* What a name made in a trash's info/ is (design §10): a reservation of
  * NAME.trashinfo (free, or held by an item or another reservation), a
  * tool's temporary file for one, or neither. */

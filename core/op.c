@@ -116,6 +116,16 @@ void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino)
 	}
 }
 
+int touch_dir(struct op *op, int64_t id)
+{
+	struct gfs_node d;
+	int r = cat_node_get(op->t, id, &d);
+	if (r < 0)
+		return r;
+	d.mtime = d.ctime = op->now_ns;
+	return cat_node_update_attrs(op->t, &d);
+}
+
 void op_trash_note(struct trash_note *note, uint32_t uid, const char *name)
 {
 	note->set = true;

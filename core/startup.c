@@ -134,7 +134,7 @@ static int check_catalog(struct gfs_core *c, bool full, struct gfs_err *err)
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
-	if (full && cat_integrity_check(op.t, msg, sizeof(msg)) < 0) {
+	if (full && cat_integrity_check(op.t, false, msg, sizeof(msg)) < 0) {
 		op_abort(&op);
 		return gfs_err_set(err, EIO, "catalog %s/catalog.db is damaged (%s); "
 				   "restore it from a backup", c->data_dir, msg);
@@ -177,43 +177,6 @@ static int warn_lost_prerequisite(void *arg, const struct gfs_node *g, int64_t h
 			"removals stay soft, but it could not be switched on again",
 			g->name, why);
 	return 0;
-}
-
-/* A hundredth of the filesystem, between 256 KiB and 8 MiB: enough for the
- * WAL frames of many removals. */
-static off_t reserve_size(struct gfs_core *c)
-{
-	struct statvfs sv;
-	off_t lo = 256 << 10, hi = 8 << 20, want = hi;
-	if (fstatvfs(c->store.dirfd, &sv) == 0)
-		want = (off_t)(sv.f_blocks / 100) * (off_t)sv.f_frsize;
-	return want < lo ? lo : want > hi ? hi : want;
-}
-
-static void reserve_take(struct gfs_core *c)
-{
-	char path[PATH_MAX + 16];
-	off_t size = reserve_size(c);
-	snprintf(path, sizeof(path), "%s/reserve", c->data_dir);
-	c->reserve_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (c->reserve_fd >= 0 && posix_fallocate(c->reserve_fd, 0, size) != 0) {
-		gfs_log(GFS_LOG_WARNING, "cannot set %lld KiB aside in %s: removals "
-			"on a full disk may fail", (long long)size >> 10, c->data_dir);
-		close(c->reserve_fd);
-		c->reserve_fd = -1;
-	}
-}
-
-bool reserve_release(struct gfs_core *c)
-{
-	if (c->reserve_fd < 0 || ftruncate(c->reserve_fd, 0) < 0)
-		return false;
-	close(c->reserve_fd);
-	c->reserve_fd = -1;
-	gfs_log(GFS_LOG_WARNING, "the disk of %s is full: the reserved space is given "
-		"back so that removals can go on; it is set aside again at the next "
-		"mount", c->data_dir);
-	return true;
 }
 
 int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,

@@ -299,9 +299,9 @@ static int prop_facts(struct op *op, const struct view *v,
 			return r;
 		req->roles = gfs_roles_of(op->c->cfg, who, admins);
 		if (req->switch_on) {
-			if (cat_location_mismatch(op->t, n->id, conflict, clen))
+			if (gfs_location_mismatch(op->t, n->id, conflict, clen))
 				req->location_conflict = conflict;
-			else if (cat_vmss_flex_in_use(op->t, n->id, conflict, clen))
+			else if (gfs_vmss_flex_in_use(op->t, n->id, conflict, clen))
 				req->vmss_conflict = conflict;
 		}
 		return 0;
@@ -328,10 +328,10 @@ static int prop_facts(struct op *op, const struct view *v,
 				strcmp(canon, req->at.definition_location) != 0 ||
 				strcmp(canon, req->at.gallery_location) != 0;
 		else if (v->place == GFS_AT_DEFINITION)
-			req->location_change_conflict = cat_definition_move_conflict(
+			req->location_change_conflict = gfs_definition_move_conflict(
 				op->t, n->id, canon, conflict, clen);
 		else
-			req->location_change_conflict = cat_gallery_move_conflict(
+			req->location_change_conflict = gfs_gallery_move_conflict(
 				op->t, n->id, canon, conflict, clen);
 		if (req->location_change_conflict && v->place != GFS_AT_VERSION)
 			req->location_conflict = conflict;

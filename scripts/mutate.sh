@@ -29,6 +29,10 @@ mutant() { names+=("$1"); files+=("$2"); substs+=("$3"); testss+=("$4"); }
 mutant "R8 never refuses" core/policy.c \
 	's/if \(!victim \|\| !failed_and_on\(victim\)\)/if (!victim || failed_and_on(victim) || 1)/' \
 	"unit:test_policy it:t_policy"
+mutant "R6 misses a version in another region" core/facts.c \
+	's/(const char \*here = version_loc\(s, v\);\n)/${1}\treturn false;\n/' "it:t_policy"
+mutant "R7 misses a version used by a VMSS Flex" core/facts.c \
+	's/\treturn v->vmss_flex;/\treturn false;/' "it:t_policy"
 mutant "R15 lets attribute and mode changes into .softdeleted" core/policy.c \
 	's/(case GFS_ACT_REMOVEXATTR:\n\t\tif \()at_sd\)/${1}0)/' "it:t_security"
 mutant "removals are never soft" core/policy.c \
@@ -111,7 +115,7 @@ run_test() {
 	crash) rounds=4 ;;
 	esac
 	env GFS_BIN="$bin" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
-		GFS_PLAIN_BIN="$W/build/fs/galleryfs" \
+		GFS_PLAIN_BIN="$W/build/fs/galleryfs" GFS_CAT="$W/build/tools/gfs-cat" \
 		GFS_SANITIZED="$([ "$kind" = vg ] && echo 1 || echo 0)" \
 		${rounds:+GFS_CRASH_ROUNDS=$rounds} \
 		timeout 600 bash "tests/integration/$name.sh" >"$W/out" 2>&1

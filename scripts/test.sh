@@ -2,6 +2,7 @@
 # test.sh — install what is missing, build, run every test, and print one
 # line: "N passed, N failed[, N skipped]". Exit status 0 only when nothing
 # failed. The passes:
+#   layers       scripts/layers.sh: no call or include cycle, layers kept
 #   build        unit and integration tests on the plain build
 #   build-asan   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-tsan   concurrency and crash tests under ThreadSanitizer
@@ -79,11 +80,16 @@ run_tap() { # label command...: run one TAP producer, keep its output
 wanted() { case "$1" in *"$filter"*) return 0 ;; *) return 1 ;; esac; }
 
 integration() { # label galleryfs-binary test-file
+	local cat=$PWD/build/tools/gfs-cat
+	[ -x "$PWD/$1/tools/gfs-cat" ] && cat=$PWD/$1/tools/gfs-cat
 	run_tap "$1 integration $(basename "$3" .sh)" \
 		env GFS_BIN="$2" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
-		GFS_PLAIN_BIN="$PWD/build/fs/galleryfs" \
+		GFS_PLAIN_BIN="$PWD/build/fs/galleryfs" GFS_CAT="$cat" \
 		GFS_SANITIZED=$([ "$1" = build ] && echo 0 || echo 1) bash "$3"
 }
+
+# the structure: dependencies one way (design, Layout)
+wanted layers && run_tap "layers" scripts/layers.sh build
 
 for build in build build-asan; do
 	for t in "$build"/tests/test_*; do

@@ -22,11 +22,14 @@
 #     GFS_BIN    the galleryfs binary     GFS_TRY   the gfs-try helper
 #     GFS_TOOLS  the test tools, in a directory every user can reach
 #     GFS_TMP    where scratch dirs go    GFS_SANITIZED=1 under ASan/UBSan
+#     GFS_CAT    gfs-cat, the read-only catalog tool (default: beside the
+#                build's galleryfs); tests read catalog rows only through it
 
 set -u
 : "${GFS_BIN:?GFS_BIN must name the galleryfs binary}"
 : "${GFS_TRY:?GFS_TRY must name the gfs-try helper}"
 GFS_TOOLS=${GFS_TOOLS:-$(dirname "$GFS_TRY")}
+GFS_CAT=${GFS_CAT:-$(dirname "$GFS_BIN")/../tools/gfs-cat}
 T=$(mktemp -d "${GFS_TMP:-/tmp}/gfs-it.XXXXXX")
 chmod 755 "$T"
 MNT="$T/mnt"
@@ -229,6 +232,38 @@ INI
 }
 
 # Bytes used by the object store.
+# The catalog, read only through gfs-cat (never the database file), and
+# only while unmounted: the daemon holds it exclusively.
+catalog() { "$GFS_CAT" "$DATA" "$@"; }
+# rows CONDITION [FIELDS]: the catalog's nodes for which the awk CONDITION
+# holds, as FIELDS (default the whole row); both may name the columns id
+# type state parent gallery definition mode uid gid size deleted_at
+# purge_at name.
+# A catalog that cannot be read fails the caller (status 2), never an empty
+# answer that an assertion of "none" would take for a pass.
+rows() {
+	local all
+	all=$(catalog nodes) || return 2
+	printf '%s\n' "$all" | awk -F'\t' -v OFS='\t' "{ id = \$1; type = \$2; state = \$3;
+		parent = \$4; gallery = \$5; definition = \$6; mode = \$7; uid = \$8;
+		gid = \$9; size = \$10; deleted_at = \$11; purge_at = \$12; name = \$13 }
+		$1 { print ${2:-\$0} }"
+}
+# One object per file row and no other (the store's layout: XX/ID with XX
+# the id mod 256 in hex); says what differs.
+store_matches_catalog() {
+	local want have
+	want=$(rows 'type == "file"' id | while read -r id; do
+		printf '%02x/%s\n' $((id & 255)) "$id"; done | sort)
+	have=$(cd "$DATA/objects" && find . -path ./lost+found -prune -o -type f -print |
+		sed 's#^\./##' | sort)
+	if [ "$want" != "$have" ]; then
+		echo "rows without object: $(comm -23 <(echo "$want") <(echo "$have") | head)"
+		echo "objects without row: $(comm -13 <(echo "$want") <(echo "$have") | head)"
+		return 1
+	fi
+}
+
 store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
 ino() { stat -c %i "$1"; }

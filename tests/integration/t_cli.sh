@@ -4,7 +4,7 @@
 # configuration and the mountpoint checked before anything is created;
 # daemonizing, and where the log goes without a syslog socket.
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 47
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$MNT"
 
@@ -76,10 +76,12 @@ check "... naming the mount that is there" bash -c "'$GFS_BIN' -o config=$CONF,d
 	grep -q 'is already a galleryfs mount (of $DATA); unmount it first'"
 expect "... so that mount lists it once" 1 bash -c "grep -c ' $MNT fuse.galleryfs ' /proc/mounts"
 check "... and its data directory was never made" test ! -e "$T/data2"
+expect_status "gfs-cat on a mounted catalog is refused (status 2)" 2 "" catalog nodes
+check "... saying to unmount first" bash -c "'$GFS_CAT' '$DATA' nodes 2>&1 | grep -q 'unmount it first'"
 check "fusermount3 -u unmounts" fusermount3 -u "$MNT"
 for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check_not "... and the daemon ends" 1 kill -0 "$pid"
-expect "the end was clean" "1" sqlite3 "$DATA/catalog.db" "select value from meta where key = 'clean'"
+expect "the end was clean" clean catalog clean
 
 # Daemonized without a syslog socket, the log goes to DATA_DIR/galleryfs.log
 # and the command says so. A private mount namespace stands for a machine

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installation: `meson install` of the build GFS_BIN belongs to puts the
-# binary, the galleryfs(1) manual page, the example configuration and the
+# binaries (galleryfs, gfs-cat), their manual pages, the example configuration and the
 # example systemd unit in place (into a DESTDIR, never onto this system);
 # the page renders without warnings and covers the rules; the unit passes
 # systemd-analyze, and its ExecStartPre/ExecStart/ExecStop lines, run as
 # systemd runs them (PID 1 here need not be systemd), mount and unmount.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 40
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(dirname "$(dirname "$GFS_BIN")")
 ROOT="$T/root"
@@ -22,6 +22,8 @@ BIN_I=$(installed '*/bin/galleryfs')
 MAN_I=$(installed '*/share/man/man1/galleryfs.1')
 INI_I=$(installed '*/etc/galleryfs/galleryfs.ini')
 UNIT_I=$(installed '*/share/doc/galleryfs/examples/galleryfs.service')
+CAT_I=$(installed '*/bin/gfs-cat')
+CATMAN_I=$(installed '*/share/man/man1/gfs-cat.1')
 
 check "bin/galleryfs is installed and executable" test -x "$BIN_I"
 # the linker's build ID survives install's rewriting of the run path
@@ -30,6 +32,10 @@ expect "... and is the galleryfs that was built (the same build ID)" \
 	"$(build_id "$GFS_BIN")" build_id "$BIN_I"
 check "... a build ID there is" test -n "$(build_id "$GFS_BIN")"
 check "galleryfs.1 is installed under share/man/man1" test -s "$MAN_I"
+check "bin/gfs-cat is installed and runs" "$CAT_I" --help
+check "gfs-cat.1 is installed under share/man/man1" test -s "$CATMAN_I"
+expect "... and man --warnings finds nothing to warn about in it" "" \
+	bash -c "LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l '$CATMAN_I' 2>&1 >/dev/null"
 check "etc/galleryfs/galleryfs.ini is installed, as in config/" \
 	cmp "$SRC/config/galleryfs.ini" "$INI_I"
 check "the example unit is installed under share/doc/galleryfs/examples" \
@@ -151,6 +157,6 @@ for i in $(seq 1 100); do
 	sleep 0.05
 done
 expect "... and the daemon ends" yes echo "$gone"
-expect "... cleanly" 1 sqlite3 "$DATA/catalog.db" "select value from meta where key = 'clean'"
+expect "... cleanly (the installed gfs-cat says)" clean "$CAT_I" "$DATA" clean
 stop_daemon
 finish

@@ -39,7 +39,7 @@ check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_di
 
 # a newer catalog is refused
 umount_fs
-schema=$(sqlite3 "$DATA/catalog.db" 'PRAGMA user_version')
+schema=$(catalog schema)
 sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=99'
 check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$MNT"
 check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$MNT' 2>&1 | grep -q 'newer'"
@@ -52,5 +52,5 @@ touch "$DATA/objects/3f/999999" "$DATA/objects/ff/999999"
 must_mount
 check "stray objects are removed after an unclean end" test ! -e "$DATA/objects/3f/999999" -a ! -e "$DATA/objects/ff/999999"
 umount_fs "unmount after the repair"
-check "the catalog passes integrity_check" bash -c "[ \"\$(sqlite3 '$DATA/catalog.db' 'PRAGMA integrity_check')\" = ok ]"
+expect "the catalog passes its thorough check" ok catalog check
 finish

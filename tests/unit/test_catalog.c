@@ -75,23 +75,20 @@ static int commit(struct gfs_txn *t)
 	return r;
 }
 
-/* PRAGMA user_version of the catalog file, read with plain SQLite. */
+/* The stored schema version, as gfs-cat reads it: a read-only open that
+ * neither migrates nor refuses. */
 static int file_user_version(void)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int v = -1;
+	struct gfs_catalog *cat;
+	struct gfs_err err;
 
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
+	gfs_err_clear(&err);
+	if (gfs_catalog_open_readonly(dir, &cat, NULL, &err) < 0) {
+		printf("# gfs_catalog_open_readonly: %s\n", err.reason);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
+	int v = gfs_catalog_schema_version(cat);
+	gfs_catalog_close(cat);
 	return v;
 }
 
@@ -395,6 +392,70 @@ static void test_newer_schema_refused(void)
 		gfs_catalog_close(cat);
 	/* the refused catalog is left as it was */
 	CHECK_INT(file_user_version(), 99);
+out:
+	remove_data_dir();
+}
+
+/* A read-only open (gfs-cat) changes nothing: no write transaction, the
+ * unclean marker and the file's bytes as they were, and a catalog a daemon
+ * holds is refused as busy rather than waited on. */
+static void test_read_only_open(void)
+{
+	struct gfs_catalog *cat = NULL, *ro = NULL;
+	struct gfs_txn *t = NULL;
+	struct gfs_err err;
+	bool clean = true;
+	struct stat before, after;
+
+	fresh_dir();
+	CHECK_INT(crash_in_child(), 0);         /* leaves it unclean */
+	CHECK_INT(stat(db_path, &before), 0);
+	gfs_err_clear(&err);
+	CHECK_INT(gfs_catalog_open_readonly(dir, &ro, &clean, &err), 0);
+	if (!ro)
+		goto out;
+	CHECK(!clean);
+	CHECK_INT(gfs_catalog_schema_version(ro), GFS_SCHEMA_VERSION);
+	gfs_err_clear(&err);
+	CHECK_INT(gfs_txn_begin(ro, true, &t, &err), -EROFS);
+	t = begin(ro, false);
+	CHECK(t != NULL);
+	if (t) {
+		struct gfs_node root;
+		CHECK_INT(cat_node_get(t, 0, &root), 0);
+		CHECK_INT(root.type, GFS_ROOT);
+		char msg[256] = "";
+		CHECK_INT(cat_integrity_check(t, true, msg, sizeof(msg)), 0);
+		gfs_txn_rollback(t);
+	}
+	gfs_catalog_close(ro);
+	ro = NULL;
+	CHECK_INT(stat(db_path, &after), 0);
+	CHECK(before.st_size == after.st_size);
+	CHECK(before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	      before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
+	/* still unclean: a look is not a clean end */
+	cat = open_cat(&clean);
+	CHECK(cat != NULL);
+	CHECK(!clean);
+	if (!cat)
+		goto out;
+	/* held by a daemon (this open, once it has written; locks are per
+	 * process, so the look is from a child): busy, said so */
+	gfs_err_clear(&err);
+	CHECK_INT(gfs_catalog_mark_running(cat, &err), 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		gfs_err_clear(&err);
+		int r = gfs_catalog_open_readonly(dir, &ro, NULL, &err);
+		_exit(r == -EBUSY && strstr(err.reason, "unmount") ? 0 :
+		      r == 0 ? 1 : 2);
+	}
+	int status = -1;
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	gfs_catalog_close(cat);
 out:
 	remove_data_dir();
 }
@@ -861,6 +922,7 @@ int main(void)
 	RUN(test_rollback_discards);
 	RUN(test_clean_marker);
 	RUN(test_newer_schema_refused);
+	RUN(test_read_only_open);
 	RUN(test_not_a_database);
 	RUN(test_node_round_trip);
 	RUN(test_ids_never_reused);
