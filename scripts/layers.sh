@@ -38,7 +38,7 @@ fi
 src_of() { # object path -> source path (core/view.c)
 	local o=${1#"$build"/}
 	o=${o/libgfscore.a.p\//}; o=${o/libgfsconfig.a.p\//}; o=${o/galleryfs.p\//}
-	o=${o/gfs-cat.p\//}
+	o=${o/gfs-cat.p\//}; o=${o/\/ops_/\/ops\/}
 	echo "${o%.o}"
 }
 defs=$(for o in $objs; do nm --defined-only -g "$o" | awk -v s="$(src_of "$o")" '{print $3, s}'; done | sort -u)
@@ -51,6 +51,11 @@ else tap fail "no call cycle between the source files" "$found"; fi
 back=$(echo "$edges" | awk '$1 ~ /^core\// && $2 !~ /^core\//')
 if [ -z "$back" ]; then tap ok "core/ uses nothing of config/, fs/ or tools/"
 else tap fail "core/ uses nothing of config/, fs/ or tools/" "$back"; fi
+
+# core's services stand under its operations, never on them
+up=$(echo "$edges" | awk '$1 ~ /^core\/[^\/]+$/ && $2 ~ /^core\/ops\//')
+if [ -z "$up" ]; then tap ok "core's services (core/*.c) use nothing of its operations (core/ops/)"
+else tap fail "core's services (core/*.c) use nothing of its operations (core/ops/)" "$up"; fi
 
 # --- includes ---------------------------------------------------------------
 incl=$(for f in $(git ls-files 'core/*.[ch]' 'core/**/*.[ch]' 'config/*.[ch]' 'fs/*.[ch]' 'fs/**/*.[ch]' 'tools/*.[ch]'); do

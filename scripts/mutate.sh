@@ -40,22 +40,22 @@ mutant "removals are never soft" core/policy.c \
 	"it:t_softdelete"
 mutant "R14 answers EINVAL again" core/policy.c \
 	's/refuse\(err, "R14", EPERM,/refuse(err, "R14", EINVAL,/' "it:t_softdelete"
-mutant ".softdeleted is listed again" core/namespace.c \
+mutant ".softdeleted is listed again" core/ops/namespace.c \
 	's/(\tint64_t after = off > OFF_BASE)/\tif (v.place == GFS_AT_GALLERY && off < OFF_BASE) {\n\t\tstruct view sd = { .place = GFS_AT_SD_ROOT, .n = v.n };\n\t\tif (emit(&l, ".softdeleted", OFF_BASE, &sd, 0, false))\n\t\t\tgoto out;\n\t}\n$1/' \
 	"it:t_recursive"
-mutant "a leak in the daemon" core/startup.c \
+mutant "a leak in the daemon" core/ops/startup.c \
 	's/(static int warn_lost_prerequisite\(void \*arg, const struct gfs_node \*g, int64_t hint\)\n\{\n)/${1}\tvolatile char *leak = malloc(4096);\n\tif (leak)\n\t\tleak[0] = 1;\n/' \
 	"vg:t_policy"
-mutant "a restore that drops an attribute" core/remove.c \
+mutant "a restore that drops an attribute" core/lifecycle.c \
 	's/(\tint r = cat_files_restore\(op->t, v->id, op->now_ns\);\n)/${1}\tif (r == 0)\n\t\tr = cat_text_set(op->t, v->id, CAT_REPLICAS, "");\n/' \
 	"it:t_policy"
-mutant "a purge that ignores files" core/purge.c \
+mutant "a purge that ignores files" core/ops/purge.c \
 	's/\t\t\t\t\tfile_delete_for_good\(&op, n\);/\t\t\t\t\t0;/' "unit:test_purge it:t_retention"
 mutant "a wrong st_blocks" core/view.c \
 	's/out->blocks = n\.blocks;/out->blocks = n.blocks * 3 + 8;/' "it:t_tools"
 mutant "a wrong st_size" core/view.c \
 	's/out->size = n\.size;/out->size = n.size + 7;/' "it:t_tools"
-mutant "a lost fsync" core/handles.c \
+mutant "a lost fsync" core/ops/handles.c \
 	's/if \(\(datasync \? fdatasync\(h->f->fd\) : fsync\(h->f->fd\)\) < 0\)/if (0)/' "it:t_files"
 mutant "refusals go unlogged" fs/reply.c \
 	's/\t\tgfs_log\(err->rule \? GFS_LOG_INFO : GFS_LOG_ERROR, "%s", line\);/\t\t(void)line;/' "it:t_policy"

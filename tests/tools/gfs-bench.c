@@ -190,7 +190,7 @@ static int stat_random(const char *root, long n, uint64_t seed, long max_d)
 
 /* ---- populate ---- */
 
-/* A directory node as core/create.c makes one (new_node, insert_node). */
+/* A directory node as core/ops/create.c makes one (new_node, insert_node). */
 static void new_dir(struct gfs_node *n, const struct gfs_node *parent,
 		    enum gfs_type type, const char *name, const char *location,
 		    int64_t now)

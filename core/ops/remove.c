@@ -1,0 +1,196 @@
+/*
+ * remove.c — unlink and rmdir: resolve, gather the facts the policy needs,
+ * ask it, then make the move it allows through lifecycle.c (design §3).
+ * Nothing here decides whether a removal is soft: the policy does.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+
+/* The common start of unlink and rmdir: resolve, describe, ask. */
+static int removal_start(struct op *op, uint64_t parent, const char *name,
+			 enum gfs_action action, struct view *p, struct view *v,
+			 struct gfs_request *req)
+{
+	int r = view_of_ino(op, parent, p);
+	if (r == 0)
+		r = view_child(op, p, name, v);
+	if (r < 0)
+		return r;
+	if (action == GFS_ACT_UNLINK && !gfs_place_is_file(v->place))
+		return gfs_err_set(op->err, EISDIR, "is a directory");
+	if (action == GFS_ACT_RMDIR && gfs_place_is_file(v->place))
+		return gfs_err_set(op->err, ENOTDIR, "not a directory");
+	memset(req, 0, sizeof(*req));
+	req->action = action;
+	req->cfg = op->c->cfg;
+	return view_where(op, v, &req->at);
+}
+
+static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
+		       uint64_t parent, const char *name, struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	op.actor = (uint32_t)who->uid;
+	if ((r = removal_start(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
+	    (r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	/* info/: a tool's reservation or scratch file goes; the info of an
+	 * item is made from the item, and removing it changes nothing (tools
+	 * remove it after a restore, design §10) */
+	if (v.place == GFS_AT_TRASH_PENDING || v.place == GFS_AT_TRASH_INFO_FILE) {
+		op_abort(&op);
+		if (v.place == GFS_AT_TRASH_PENDING)
+			gfs_pending_drop(&c->pending, v.pending.id);
+		return 0;
+	}
+	if (v.place == GFS_AT_FILE && gfs_policy_removal_is_soft(&req.at))
+		r = file_soft_delete(&op, &v.n, &req.at);
+	else
+		r = file_delete_for_good(&op, &v.n);
+	if (p.place == GFS_AT_TRASH_FILES && v.in_trash)
+		op_trash_note(&op.trash_left, v.e.uid, v.e.name);
+	if (r == 0 && p.place == GFS_AT_VERSION)
+		r = touch_dir(&op, p.n.id);
+	if (r < 0)
+		return op_fail(&op, r, "unlink");
+	return op_commit(&op, false);
+}
+
+/* What a directory holds, for the policy (R3, R15) and for ENOTEMPTY. */
+static void removal_facts(struct op *op, const struct view *v,
+			  struct gfs_request *req)
+{
+	const struct gfs_node *n = &v->n;
+	switch (v->place) {
+	case GFS_AT_GALLERY:
+	case GFS_AT_DEFINITION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery,
+			v->place == GFS_AT_DEFINITION ? n->id : 0, op->now_s);
+		break;
+	case GFS_AT_VERSION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
+		break;
+	case GFS_AT_SD_ROOT:
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->id, 0, op->now_s);
+		break;
+	case GFS_AT_SD_DEFINITION:
+		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery, n->id,
+							       op->now_s);
+		break;
+	case GFS_AT_SHADOW:
+		req->holds_softdeleted =
+			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
+		break;
+	case GFS_AT_SD_VERSION:
+	case GFS_AT_TRASH_VERSION:
+		req->has_live_children =
+			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Remove a gallery or definition for good, with whatever expired
+ * soft-deleted rows it still has (nothing else can be in it by now). */
+static int container_delete(struct op *op, struct gfs_node *n)
+{
+	int r = 0;
+	if (n->type == GFS_DEFINITION)
+		r = definition_delete_softdeleted(op, n);
+	return r < 0 ? r : cat_node_delete(op->t, n->id);
+}
+
+static int rmdir_once(struct gfs_core *c, const struct gfs_caller *who,
+		      uint64_t parent, const char *name, struct gfs_err *err)
+{
+	struct op op;
+	struct view p, v;
+	struct gfs_request req;
+	int r = op_begin(&op, c, true, err);
+	if (r < 0)
+		return r;
+	op.actor = (uint32_t)who->uid;
+	if ((r = removal_start(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	removal_facts(&op, &v, &req);
+	if ((r = policy_ask(&op, &req)) < 0) {
+		op_abort(&op);
+		return r;
+	}
+	switch (v.place) {
+	case GFS_AT_GALLERY:
+	case GFS_AT_DEFINITION:
+		r = container_delete(&op, &v.n);
+		break;
+	case GFS_AT_VERSION:
+		r = gfs_policy_removal_is_soft(&req.at) ?
+			version_soft_delete(&op, &v.n, SOFT_DELETE_BY_RMDIR) :
+			version_delete_for_good(&op, &v.n);
+		break;
+	case GFS_AT_SD_ROOT:
+	case GFS_AT_SD_DEFINITION:
+	case GFS_AT_SHADOW:
+		/* empty: nothing changes, but the kernel now holds a dead
+		 * inode for it, so it comes back under a new generation */
+		v.n.mirror_gen++;
+		r = cat_node_update_attrs(op.t, &v.n);
+		break;
+	case GFS_AT_SD_VERSION:
+	case GFS_AT_TRASH_VERSION:
+		r = version_delete_for_good(&op, &v.n);
+		if (p.place == GFS_AT_TRASH_FILES && v.in_trash)
+			op_trash_note(&op.trash_left, v.e.uid, v.e.name);
+		break;
+	default:
+		r = gfs_err_set(err, EPERM, "cannot be removed");
+	}
+	if (r == 0 && !gfs_place_softdeleted(p.place))
+		r = touch_dir(&op, p.n.id);
+	if (r < 0)
+		return op_fail(&op, r, "rmdir");
+	return op_commit(&op, false);
+}
+
+typedef int (*removal_fn)(struct gfs_core *c, const struct gfs_caller *who,
+			  uint64_t parent, const char *name, struct gfs_err *err);
+
+/* Removals free space: on a full disk they take back the reserve once. */
+static int freeing(removal_fn once, struct gfs_core *c, const struct gfs_caller *who,
+		   uint64_t parent, const char *name, struct gfs_err *err)
+{
+	int r = once(c, who, parent, name, err);
+	if (r == -ENOSPC && reserve_release(c))
+		r = once(c, who, parent, name, err);
+	return r;
+}
+
+int gfs_unlink(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	       const char *name, struct gfs_err *err)
+{
+	return freeing(unlink_once, c, who, parent, name, err);
+}
+
+int gfs_rmdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
+	      const char *name, struct gfs_err *err)
+{
+	return freeing(rmdir_once, c, who, parent, name, err);
+}
