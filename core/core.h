@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "clock.h"
+#include "facts.h"
 #include "galleryfs.h"
 #include "open_table.h"
 #include "policy.h"
@@ -139,18 +140,6 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f);
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
-
-/* facts.c: which version (as GALLERY/DEFINITION/VERSION in where) stands
- * in the way of soft delete (R6, R7); a catalog error counts as one */
-bool gfs_location_mismatch(struct gfs_txn *t, int64_t gallery, char *where,
-			   size_t wlen);
-bool gfs_vmss_flex_in_use(struct gfs_txn *t, int64_t gallery, char *where,
-			  size_t wlen);
-/* the same, were the gallery or definition moved to loc */
-bool gfs_gallery_move_conflict(struct gfs_txn *t, int64_t gallery,
-			       const char *loc, char *where, size_t wlen);
-bool gfs_definition_move_conflict(struct gfs_txn *t, int64_t definition,
-				  const char *loc, char *where, size_t wlen);
 
 /* reserve.c: space held aside so that removals work on a full disk */
 void reserve_take(struct gfs_core *c);

@@ -48,11 +48,23 @@ enum gfs_place {
 /* Whether a place is inside (or is) a .softdeleted tree or a trash: the
  * places whose contents change behind the kernel's back and where only the
  * moves of design §3 and §10 change anything (R15). */
-bool gfs_place_softdeleted(enum gfs_place p);
+static inline bool gfs_place_softdeleted(enum gfs_place p)
+{
+	return p >= GFS_AT_SD_ROOT && p <= GFS_AT_TRASH_PENDING;
+}
+
 /* Whether a place is in a trash view. */
-bool gfs_place_trash(enum gfs_place p);
+static inline bool gfs_place_trash(enum gfs_place p)
+{
+	return p >= GFS_AT_TRASH && p <= GFS_AT_TRASH_PENDING;
+}
+
 /* Whether a node at this place is a regular file (else a directory). */
-bool gfs_place_is_file(enum gfs_place p);
+static inline bool gfs_place_is_file(enum gfs_place p)
+{
+	return p == GFS_AT_FILE || p == GFS_AT_SD_FILE || p == GFS_AT_ORPHAN ||
+	       p == GFS_AT_TRASH_INFO_FILE || p == GFS_AT_TRASH_PENDING;
+}
 
 /* One node as the rules see it: where it is and what its lineage says. */
 struct gfs_where {
@@ -96,7 +108,9 @@ enum gfs_role {
 	GFS_ROLE_GALLERY_SHARING_ADMIN = 1 << 2, /* user.acg.sharingAdmins */
 };
 
-/* What a permitted rename does (decided by gfs_policy_check). */
+/* What a rename is, from the places alone: gfs_policy_check classifies it
+ * before any rule runs, the rules read it, and a permitted rename does
+ * what it says. */
 enum gfs_rename_kind {
 	GFS_RENAME_NONE,
 	GFS_RENAME_FILE,            /* within its live version */
@@ -141,7 +155,8 @@ struct gfs_request {
 	bool to_exists;                 /* something is at the destination */
 	struct gfs_where to_node;       /* ... and this is it */
 	unsigned rename_flags;          /* RENAME_NOREPLACE etc. */
-	enum gfs_rename_kind rename;    /* out: what the rename does */
+	enum gfs_rename_kind rename;    /* set by gfs_policy_check: what the
+					   rename is */
 	/* xattrs */
 	int prop;                       /* enum gfs_prop, -1 unknown acg, -2 other */
 	bool prop_applies;              /* the property applies to this node */
@@ -159,17 +174,18 @@ struct gfs_request {
 	bool location_change_conflict;  /* R6 while on: the change creates one */
 };
 
-/* A rule of the table. check returns 0 to pass the request on to the next
- * rule, an errno (> 0, err filled) to refuse it, or GFS_RULE_ALLOW to
- * permit it without asking the rules after it. */
+/* A row of the table. check reads the request only: it returns 0 to pass
+ * it on to the next row, an errno (> 0, err's errno, path and reason
+ * filled) to refuse it, or GFS_RULE_ALLOW to permit it without asking the
+ * rows after it. The engine puts the row's id in err->rule, so a row
+ * always reports its own rule; id NULL marks a plain POSIX answer. */
 #define GFS_RULE_ALLOW (-1)
 struct gfs_rule {
-	const char *id;
+	const char *id;                 /* "R15", or NULL */
 	const char *errnos;             /* as in design §5's table */
 	const char *summary;
-	int (*check)(struct gfs_request *req, struct gfs_err *err);
+	int (*check)(const struct gfs_request *req, struct gfs_err *err);
 };
-
 extern const struct gfs_rule gfs_rules[];
 extern const size_t gfs_rules_count;
 
@@ -183,5 +199,9 @@ bool gfs_policy_removal_is_soft(const struct gfs_where *w);
 /* R17: replicas as they read on a version in this state. */
 void gfs_policy_replicas_view(bool soft_deleted, const char *stored, char *out,
 			      size_t outlen);
+/* How a property's value reads on a node in this state: the rules'
+ * effects on reads (R17 for replicas), the value itself for the rest. */
+void gfs_policy_value_view(int prop, bool soft_deleted, const char *value,
+			   char *out, size_t outlen);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "props.h"
 
+#include "catalog.h"
+#include "facts.h"
 #include "lists.h"
 #include "names.h"
 
@@ -16,45 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-const struct gfs_prop_info gfs_props[GFS_PROP_COUNT] = {
-	[GFS_PROP_LOCATION] = { "user.acg.location",
-		GFS_ON_GALLERY | GFS_ON_DEFINITION | GFS_ON_VERSION, false, false },
-	[GFS_PROP_KIND] = { "user.acg.kind", GFS_ON_DEFINITION, false, false },
-	[GFS_PROP_SHARING] = { "user.acg.sharing", GFS_ON_GALLERY, false, false },
-	[GFS_PROP_SHARING_ADMINS] = { "user.acg.sharingAdmins", GFS_ON_GALLERY,
-		false, false },
-	[GFS_PROP_PROVISIONING_STATE] = { "user.acg.provisioningState",
-		GFS_ON_VERSION, false, false },
-	[GFS_PROP_REPLICAS] = { "user.acg.replicas", GFS_ON_VERSION, false, false },
-	[GFS_PROP_USED_BY_VMSS_FLEX] = { "user.acg.usedByVmssFlex",
-		GFS_ON_VERSION, false, false },
-	[GFS_PROP_SOFT_DELETE] = { "user.acg.softDelete", GFS_ON_GALLERY, false, false },
-	[GFS_PROP_RETENTION_DAYS] = { "user.acg.retentionDays", GFS_ON_GALLERY,
-		true, false },
-	[GFS_PROP_DELETED_AT] = { "user.acg.deletedAt", GFS_ON_SOFT_DELETED,
-		true, false },
-	[GFS_PROP_PURGE_AT] = { "user.acg.purgeAt", GFS_ON_SOFT_DELETED, true, false },
-	[GFS_PROP_SOFT_DELETED_BYTES] = { "user.acg.softDeletedBytes",
-		GFS_ON_GALLERY, true, true },
-};
-
 const char *gfs_prop_form(int prop)
 {
-	static const char *const forms[GFS_PROP_COUNT] = {
-		[GFS_PROP_LOCATION] = "a region name: a letter then 1-39 letters or digits",
-		[GFS_PROP_KIND] = "image or application",
-		[GFS_PROP_SHARING] = "private, direct-shared or community",
-		[GFS_PROP_SHARING_ADMINS] = "a comma list of user names and @group names",
-		[GFS_PROP_PROVISIONING_STATE] = "Creating, Succeeded or Failed",
-		[GFS_PROP_REPLICAS] = "region=count,... with counts 1..100, each region once",
-		[GFS_PROP_USED_BY_VMSS_FLEX] = "true or false",
-		[GFS_PROP_SOFT_DELETE] = "true or false",
-		[GFS_PROP_RETENTION_DAYS] = "7",
-		[GFS_PROP_DELETED_AT] = "read-only",
-		[GFS_PROP_PURGE_AT] = "read-only",
-		[GFS_PROP_SOFT_DELETED_BYTES] = "read-only",
-	};
-	return prop >= 0 && prop < GFS_PROP_COUNT ? forms[prop] : "";
+	return prop >= 0 && prop < GFS_PROP_COUNT ? gfs_props[prop].form : "";
 }
 
 int gfs_prop_lookup(const char *name)
@@ -312,3 +278,227 @@ void gfs_format_utc(int64_t sec, char out[21])
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* ------------------------------------------------------------------ */
+/* the rows                                                            */
+
+static bool digits_only(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int canon_location(const char *v, size_t len, char *out, size_t outlen)
+{
+	char loc[GFS_LOCATION_MAX + 1];
+	int r = gfs_parse_location(v, len, loc);
+	if (r == 0)
+		snprintf(out, outlen, "%s", loc);
+	return r;
+}
+
+static int canon_kind(const char *v, size_t len, char *out, size_t outlen)
+{
+	enum gfs_kind k;
+	int r = gfs_parse_kind(v, len, &k);
+	if (r == 0)
+		snprintf(out, outlen, "%s", gfs_kind_name(k));
+	return r;
+}
+
+static int canon_sharing(const char *v, size_t len, char *out, size_t outlen)
+{
+	enum gfs_sharing sh;
+	int r = gfs_parse_sharing(v, len, &sh);
+	if (r == 0)
+		snprintf(out, outlen, "%s", gfs_sharing_name(sh));
+	return r;
+}
+
+static int canon_provisioning(const char *v, size_t len, char *out, size_t outlen)
+{
+	enum gfs_provisioning pv;
+	int r = gfs_parse_provisioning(v, len, &pv);
+	if (r == 0)
+		snprintf(out, outlen, "%s", gfs_provisioning_name(pv));
+	return r;
+}
+
+static int canon_bool(const char *v, size_t len, char *out, size_t outlen)
+{
+	bool b;
+	int r = gfs_parse_bool(v, len, &b);
+	if (r == 0)
+		snprintf(out, outlen, "%s", b ? "true" : "false");
+	return r;
+}
+
+/* a number is the form; R1 refuses any but 7 */
+static int canon_days(const char *v, size_t len, char *out, size_t outlen)
+{
+	if (len == 0 || len >= 10 || !digits_only(v, len) || (len > 1 && v[0] == '0'))
+		return -EINVAL;
+	snprintf(out, outlen, "%.*s", (int)len, v);
+	return 0;
+}
+
+/* deletedAt, purgeAt, softDeletedBytes: read-only; their form is their
+ * value */
+static int canon_as_is(const char *v, size_t len, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%.*s", (int)(len < outlen ? len : outlen - 1), v);
+	return 0;
+}
+
+static void format_kept(const struct gfs_node *n, const char *kept, char *out,
+			size_t len)
+{
+	(void)n;
+	snprintf(out, len, "%s", kept);
+}
+
+static void format_kind(const struct gfs_node *n, const char *kept, char *out,
+			size_t len)
+{
+	(void)kept;
+	snprintf(out, len, "%s", gfs_kind_name(n->kind));
+}
+
+static void format_sharing(const struct gfs_node *n, const char *kept, char *out,
+			   size_t len)
+{
+	(void)kept;
+	snprintf(out, len, "%s", gfs_sharing_name(n->sharing));
+}
+
+static void format_provisioning(const struct gfs_node *n, const char *kept,
+				char *out, size_t len)
+{
+	(void)kept;
+	snprintf(out, len, "%s", gfs_provisioning_name(n->prov));
+}
+
+static void format_vmss_flex(const struct gfs_node *n, const char *kept,
+			     char *out, size_t len)
+{
+	(void)kept;
+	snprintf(out, len, "%s", n->vmss_flex ? "true" : "false");
+}
+
+static void format_soft_delete(const struct gfs_node *n, const char *kept,
+			       char *out, size_t len)
+{
+	(void)kept;
+	snprintf(out, len, "%s", n->soft_delete ? "true" : "false");
+}
+
+static void format_days(const struct gfs_node *n, const char *kept, char *out,
+			size_t len)
+{
+	(void)n;
+	(void)kept;
+	snprintf(out, len, "%d", GFS_RETENTION_DAYS);
+}
+
+static void format_deleted_at(const struct gfs_node *n, const char *kept,
+			      char *out, size_t len)
+{
+	char utc[21];
+	(void)kept;
+	gfs_format_utc(n->deleted_at, utc);
+	snprintf(out, len, "%s", utc);
+}
+
+static void format_purge_at(const struct gfs_node *n, const char *kept,
+			    char *out, size_t len)
+{
+	char utc[21];
+	(void)kept;
+	gfs_format_utc(n->purge_at, utc);
+	snprintf(out, len, "%s", utc);
+}
+
+static void store_location(struct gfs_node *n, const char *canon)
+{
+	snprintf(n->location, sizeof(n->location), "%s", canon);
+}
+
+static void store_kind(struct gfs_node *n, const char *canon)
+{
+	gfs_parse_kind(canon, strlen(canon), &n->kind);
+}
+
+static void store_sharing(struct gfs_node *n, const char *canon)
+{
+	gfs_parse_sharing(canon, strlen(canon), &n->sharing);
+}
+
+static void store_provisioning(struct gfs_node *n, const char *canon)
+{
+	gfs_parse_provisioning(canon, strlen(canon), &n->prov);
+}
+
+static void store_vmss_flex(struct gfs_node *n, const char *canon)
+{
+	n->vmss_flex = strcmp(canon, "true") == 0;
+}
+
+static void store_soft_delete(struct gfs_node *n, const char *canon)
+{
+	n->soft_delete = strcmp(canon, "true") == 0;
+}
+
+#define ON_TREE (GFS_ON_GALLERY | GFS_ON_DEFINITION | GFS_ON_VERSION)
+
+const struct gfs_prop_info gfs_props[GFS_PROP_COUNT] = {
+	[GFS_PROP_LOCATION] = { .name = "user.acg.location", .on = ON_TREE,
+		.form = "a region name: a letter then 1-39 letters or digits",
+		.source = GFS_FROM_LOCATION, .canon = canon_location,
+		.format = format_kept, .store = store_location,
+		.facts = gfs_facts_location },
+	[GFS_PROP_KIND] = { .name = "user.acg.kind", .on = GFS_ON_DEFINITION,
+		.form = "image or application", .canon = canon_kind,
+		.format = format_kind, .store = store_kind,
+		.facts = gfs_facts_kind },
+	[GFS_PROP_SHARING] = { .name = "user.acg.sharing", .on = GFS_ON_GALLERY,
+		.form = "private, direct-shared or community",
+		.canon = canon_sharing, .format = format_sharing,
+		.store = store_sharing },
+	[GFS_PROP_SHARING_ADMINS] = { .name = "user.acg.sharingAdmins",
+		.on = GFS_ON_GALLERY,
+		.form = "a comma list of user names and @group names",
+		.source = GFS_FROM_TEXT, .text = CAT_SHARING_ADMINS,
+		.canon = gfs_parse_sharing_admins, .format = format_kept,
+		.facts = gfs_facts_sharing_admins },
+	[GFS_PROP_PROVISIONING_STATE] = { .name = "user.acg.provisioningState",
+		.on = GFS_ON_VERSION, .form = "Creating, Succeeded or Failed",
+		.canon = canon_provisioning, .format = format_provisioning,
+		.store = store_provisioning },
+	[GFS_PROP_REPLICAS] = { .name = "user.acg.replicas", .on = GFS_ON_VERSION,
+		.form = "region=count,... with counts 1..100, each region once",
+		.source = GFS_FROM_TEXT, .text = CAT_REPLICAS,
+		.canon = gfs_parse_replicas, .format = format_kept },
+	[GFS_PROP_USED_BY_VMSS_FLEX] = { .name = "user.acg.usedByVmssFlex",
+		.on = GFS_ON_VERSION, .form = "true or false", .canon = canon_bool,
+		.format = format_vmss_flex, .store = store_vmss_flex,
+		.facts = gfs_facts_vmss_flex },
+	[GFS_PROP_SOFT_DELETE] = { .name = "user.acg.softDelete",
+		.on = GFS_ON_GALLERY, .form = "true or false", .canon = canon_bool,
+		.format = format_soft_delete, .store = store_soft_delete,
+		.facts = gfs_facts_soft_delete },
+	[GFS_PROP_RETENTION_DAYS] = { .name = "user.acg.retentionDays",
+		.on = GFS_ON_GALLERY, .read_only = true, .form = "7",
+		.canon = canon_days, .format = format_days },
+	[GFS_PROP_DELETED_AT] = { .name = "user.acg.deletedAt",
+		.on = GFS_ON_SOFT_DELETED, .read_only = true, .form = "read-only",
+		.canon = canon_as_is, .format = format_deleted_at },
+	[GFS_PROP_PURGE_AT] = { .name = "user.acg.purgeAt",
+		.on = GFS_ON_SOFT_DELETED, .read_only = true, .form = "read-only",
+		.canon = canon_as_is, .format = format_purge_at },
+	[GFS_PROP_SOFT_DELETED_BYTES] = { .name = "user.acg.softDeletedBytes",
+		.on = GFS_ON_GALLERY, .read_only = true, .unlisted = true,
+		.form = "read-only", .source = GFS_FROM_COUNT,
+		.canon = canon_as_is, .format = format_kept },
+};

@@ -1,10 +1,12 @@
 /*
- * props.h — the gallery properties of design §4: their attribute names, the
- * nodes they apply to, and the parsing of each value into its canonical
- * form (what a later read returns).
+ * props.h — the gallery properties of design §4, one row each: the
+ * attribute name, the nodes it applies to, its form, how a raw value
+ * becomes canonical (what a later read returns), how a stored value reads,
+ * where the value is kept, and which facts a change needs for the rules.
  *
- * Pure functions: no catalog, no NSS. Whether a sharingAdmins name exists
- * on this system is for the caller to ask.
+ * The parsers and formatters are pure: no catalog, no NSS. Where a row
+ * needs the catalog (a list kept as text, a count, the facts of a change),
+ * it names it and the caller (core/ops/xattr.c, core/facts.c) does it.
  */
 #ifndef GFS_PROPS_H
 #define GFS_PROPS_H
@@ -47,11 +49,37 @@ enum gfs_prop_on {
 	GFS_ON_SOFT_DELETED = 1 << 3,   /* soft-deleted versions and files */
 };
 
+/* Where a property's value is kept. */
+enum gfs_prop_source {
+	GFS_FROM_NODE,          /* the node's own columns */
+	GFS_FROM_LOCATION,      /* the effective location: the node's own,
+				   else its definition's, else its gallery's */
+	GFS_FROM_TEXT,          /* a list kept as catalog text (text names it) */
+	GFS_FROM_COUNT,         /* counted over the catalog (softDeletedBytes) */
+};
+
+struct gfs_node;
+struct prop_change;             /* core/facts.h */
+
 struct gfs_prop_info {
-	const char *name;     /* full attribute name, "user.acg.location" */
-	unsigned on;          /* enum gfs_prop_on bits */
+	const char *name;       /* full attribute name, "user.acg.location" */
+	unsigned on;            /* enum gfs_prop_on bits */
 	bool read_only;
-	bool unlisted;        /* left out of listxattr */
+	bool unlisted;          /* left out of listxattr */
+	const char *form;       /* the expected form, for refusal reasons */
+	enum gfs_prop_source source;
+	int text;               /* enum cat_text, for GFS_FROM_TEXT */
+	/* A raw value (not NUL-terminated) in canonical form: 0 or -EINVAL. */
+	int (*canon)(const char *v, size_t len, char *out, size_t outlen);
+	/* The value as it reads, from the node and what the source holds
+	 * (the text, the effective location, the count; "" for the node). */
+	void (*format)(const struct gfs_node *n, const char *kept, char *out,
+		       size_t len);
+	/* A canonical value into the node's columns; NULL for the values
+	 * kept elsewhere and the read-only ones. */
+	void (*store)(struct gfs_node *n, const char *canon);
+	/* The facts a change to canon needs for the rules; NULL: none. */
+	int (*facts)(struct prop_change *c);
 };
 
 extern const struct gfs_prop_info gfs_props[GFS_PROP_COUNT];

@@ -34,12 +34,14 @@ mutant "R6 misses a version in another region" core/facts.c \
 mutant "R7 misses a version used by a VMSS Flex" core/facts.c \
 	's/\treturn v->vmss_flex;/\treturn false;/' "it:t_policy"
 mutant "R15 lets attribute and mode changes into .softdeleted" core/policy.c \
-	's/(case GFS_ACT_REMOVEXATTR:\n\t\tif \()at_sd\)/${1}0)/' "it:t_security"
+	's/(\tif \()!gfs_place_softdeleted\(r->at.place\)(\)\n\t\treturn 0;\n\treturn refuse\(err, EPERM, r->at.path, ".softdeleted is read-only: no ")/${1}1${2}/' \
+	"it:t_security"
 mutant "removals are never soft" core/policy.c \
 	's/(bool gfs_policy_removal_is_soft\(const struct gfs_where \*w\)\n\{\n\treturn )/${1}false \&\& /' \
 	"it:t_softdelete"
 mutant "R14 answers EINVAL again" core/policy.c \
-	's/refuse\(err, "R14", EPERM,/refuse(err, "R14", EINVAL,/' "it:t_softdelete"
+	's/return refuse\(err, EPERM, r->at.path, "a soft-deleted item can only "/return refuse(err, EINVAL, r->at.path, "a soft-deleted item can only "/' \
+	"it:t_softdelete"
 mutant ".softdeleted is listed again" core/ops/namespace.c \
 	's/(\tint64_t after = off > OFF_BASE)/\tif (v.place == GFS_AT_GALLERY && off < OFF_BASE) {\n\t\tstruct view sd = { .place = GFS_AT_SD_ROOT, .n = v.n };\n\t\tif (emit(&l, ".softdeleted", OFF_BASE, &sd, 0, false))\n\t\t\tgoto out;\n\t}\n$1/' \
 	"it:t_recursive"
@@ -63,7 +65,7 @@ mutant "a second daemon stacks on a mount" fs/main.c \
 	's/if \(galleryfs_mounted_on\(mp, src, sizeof\(src\)\)\)/if (0 \&\& galleryfs_mounted_on(mp, src, sizeof(src)))/' "it:t_cli"
 mutant "no log file without syslog" fs/main.c \
 	's/\tif \(gfs_log_syslog_available\(\)\)\n\t\treturn GFS_LOG_SYSLOG;/\treturn GFS_LOG_SYSLOG;/' "it:t_cli"
-mutant "list blanks are refused again" core/props.c \
+mutant "list blanks are refused again" core/lists.c \
 	's/\t\tif \(from > 0\)\n/\t\tif (0)\n/' "unit:test_props it:t_xattr"
 mutant "a storm worker that does nothing" tests/tools/storm/workers.c \
 	's/(\n\twhile \(!w\.maxops \|\| w\.acked < w\.maxops\) \{\n)/${1}\t\treturn 0;\n/' "crash:t_crash"

@@ -14,66 +14,6 @@
 
 #include "names.h"
 
-/* What a name made in a trash's info/ is (design §10): a reservation of
- * NAME.trashinfo (free, or held by an item or another reservation), a
- * tool's temporary file for one, or neither. */
-static enum gfs_info_name info_name_of(struct op *op, uint32_t uid, const char *name)
-{
-	char item[256], info[300];
-	struct gfs_pending pend;
-	const char *tmp = strstr(name, GFS_TRASH_INFO_SUFFIX ".");
-
-	if (gfs_trash_info_item(name, item, sizeof(item))) {
-		if (cat_trash_name_taken(op->t, uid, item, strlen(item)) ||
-		    gfs_pending_find(&op->c->pending, uid, name, op->now_ns, &pend))
-			return GFS_INFO_TAKEN;
-		return GFS_INFO_FREE;
-	}
-	if (tmp && tmp > name && (size_t)(tmp - name) < sizeof(item)) {
-		snprintf(item, sizeof(item), "%.*s", (int)(tmp - name), name);
-		snprintf(info, sizeof(info), "%s" GFS_TRASH_INFO_SUFFIX, item);
-		if (gfs_pending_find(&op->c->pending, uid, info, op->now_ns, &pend) ||
-		    cat_trash_name_taken(op->t, uid, item, strlen(item)))
-			return GFS_INFO_TEMP;
-	}
-	return GFS_INFO_OTHER;
-}
-
-/* Resolve the parent, describe it for the policy, and find what already
- * carries the name (a live node, or for a version name a soft-deleted
- * version holding it: R16). */
-static int creation_request(struct op *op, uint64_t parent, const char *name,
-			    enum gfs_action action, struct view *p,
-			    struct gfs_request *req, bool *exists)
-{
-	struct view v;
-	int r = view_of_ino(op, parent, p);
-	if (r < 0)
-		return r;
-	memset(req, 0, sizeof(*req));
-	req->action = action;
-	req->cfg = op->c->cfg;
-	req->name = name;
-	req->name_len = strlen(name);
-	if ((r = view_where(op, p, &req->at)) < 0)
-		return r;
-	if (p->place == GFS_AT_TRASH_INFO)
-		req->info_name = info_name_of(op, p->uid, name);
-	*exists = false;
-	r = view_child(op, p, name, &v);
-	if (r == 0) {
-		*exists = true;
-	} else if (r != -ENOENT && r != -ENAMETOOLONG) {
-		return r;
-	} else if (p->place == GFS_AT_DEFINITION &&
-		   cat_child_get(op->t, p->n.id, name, strlen(name),
-				 GFS_SOFT_DELETED, op->now_s, &v.n) == 0) {
-		req->to_exists = true;
-		req->to_node.place = GFS_AT_SD_VERSION;
-	}
-	return 0;
-}
-
 /* Begin a creation: the transaction, the parent and what carries the name
  * already (EEXIST, as the kernel would say when it knows), then the
  * policy. On refusal the transaction is over and -errno returned. */
@@ -86,7 +26,7 @@ static int creation_begin(struct op *op, struct gfs_core *c, bool write,
 	int r = op_begin(op, c, write, err);
 	if (r < 0)
 		return r;
-	if ((r = creation_request(op, parent, name, action, p, req, &exists)) < 0)
+	if ((r = gfs_facts_creation(op, parent, name, action, p, req, &exists)) < 0)
 		return op_fail(op, r, "create");
 	/* an open(O_CREAT) that raced with a soft delete into this place
 	 * must hear R15's EPERM, never EEXIST */

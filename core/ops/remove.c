@@ -10,28 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
-/* The common start of unlink and rmdir: resolve, describe, ask. */
-static int removal_start(struct op *op, uint64_t parent, const char *name,
-			 enum gfs_action action, struct view *p, struct view *v,
-			 struct gfs_request *req)
-{
-	int r = view_of_ino(op, parent, p);
-	if (r == 0)
-		r = view_child(op, p, name, v);
-	if (r < 0)
-		return r;
-	if (action == GFS_ACT_UNLINK && !gfs_place_is_file(v->place))
-		return gfs_err_set(op->err, EISDIR, "is a directory");
-	if (action == GFS_ACT_RMDIR && gfs_place_is_file(v->place))
-		return gfs_err_set(op->err, ENOTDIR, "not a directory");
-	memset(req, 0, sizeof(*req));
-	req->action = action;
-	req->cfg = op->c->cfg;
-	return view_where(op, v, &req->at);
-}
-
 static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
 		       uint64_t parent, const char *name, struct gfs_err *err)
 {
@@ -42,7 +20,7 @@ static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
 	if (r < 0)
 		return r;
 	op.actor = (uint32_t)who->uid;
-	if ((r = removal_start(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
+	if ((r = gfs_facts_removal(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
 	    (r = policy_ask(&op, &req)) < 0) {
 		op_abort(&op);
 		return r;
@@ -69,44 +47,6 @@ static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
 	return op_commit(&op, false);
 }
 
-/* What a directory holds, for the policy (R3, R15) and for ENOTEMPTY. */
-static void removal_facts(struct op *op, const struct view *v,
-			  struct gfs_request *req)
-{
-	const struct gfs_node *n = &v->n;
-	switch (v->place) {
-	case GFS_AT_GALLERY:
-	case GFS_AT_DEFINITION:
-		req->has_live_children =
-			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
-		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery,
-			v->place == GFS_AT_DEFINITION ? n->id : 0, op->now_s);
-		break;
-	case GFS_AT_VERSION:
-		req->has_live_children =
-			cat_count_children(op->t, n->id, GFS_LIVE, op->now_s) > 0;
-		break;
-	case GFS_AT_SD_ROOT:
-		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->id, 0, op->now_s);
-		break;
-	case GFS_AT_SD_DEFINITION:
-		req->holds_softdeleted = cat_holds_softdeleted(op->t, n->gallery, n->id,
-							       op->now_s);
-		break;
-	case GFS_AT_SHADOW:
-		req->holds_softdeleted =
-			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
-		break;
-	case GFS_AT_SD_VERSION:
-	case GFS_AT_TRASH_VERSION:
-		req->has_live_children =
-			cat_count_children(op->t, n->id, GFS_SOFT_DELETED, op->now_s) > 0;
-		break;
-	default:
-		break;
-	}
-}
-
 /* Remove a gallery or definition for good, with whatever expired
  * soft-deleted rows it still has (nothing else can be in it by now). */
 static int container_delete(struct op *op, struct gfs_node *n)
@@ -127,11 +67,10 @@ static int rmdir_once(struct gfs_core *c, const struct gfs_caller *who,
 	if (r < 0)
 		return r;
 	op.actor = (uint32_t)who->uid;
-	if ((r = removal_start(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
+	if ((r = gfs_facts_removal(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
 		op_abort(&op);
 		return r;
 	}
-	removal_facts(&op, &v, &req);
 	if ((r = policy_ask(&op, &req)) < 0) {
 		op_abort(&op);
 		return r;

@@ -38,26 +38,9 @@ int gfs_rename(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent
 		return r;
 
 	op.actor = (uint32_t)who->uid;
-	memset(&req, 0, sizeof(req));
-	req.action = GFS_ACT_RENAME;
-	req.cfg = c->cfg;
-	req.name = newname;
-	req.name_len = strlen(newname);
-	req.rename_flags = flags;
-	if ((r = view_of_ino(&op, parent, &p)) < 0 ||
-	    (r = view_child(&op, &p, name, &s)) < 0 ||
-	    (r = view_of_ino(&op, newparent, &np)) < 0 ||
-	    (r = view_where(&op, &s, &req.at)) < 0 ||
-	    (r = view_where(&op, &np, &req.to)) < 0)
+	if ((r = gfs_facts_rename(&op, parent, name, newparent, newname, flags,
+				    &p, &s, &np, &t, &req)) < 0)
 		goto refused;
-	r = view_child(&op, &np, newname, &t);
-	if (r == 0) {
-		req.to_exists = true;
-		if ((r = view_where(&op, &t, &req.to_node)) < 0)
-			goto refused;
-	} else if (r != -ENOENT && r != -ENAMETOOLONG) {
-		goto refused;
-	}
 	if ((r = policy_ask(&op, &req)) < 0)
 		goto refused;
 

@@ -8,13 +8,13 @@
  */
 #include "core.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
 
-#include "roles.h"
 
 #define XATTR_LIST_LIMIT 65536
 
@@ -58,61 +58,39 @@ static bool is_user_name(const char *name)
 	       name[strlen(GFS_XATTR_PREFIX)] != '\0';
 }
 
-/* The canonical value of a property of view v. */
+/* The canonical value of a property of view v: what its row keeps, as
+ * its row formats it, as the rules say it reads in the node's state
+ * (R17). */
 static int prop_value(struct op *op, const struct view *v, int prop, char *out,
 		      size_t len)
 {
+	const struct gfs_prop_info *p = &gfs_props[prop];
 	const struct gfs_node *n = &v->n;
-	char stored[GFS_PROP_VALUE_MAX];
+	char kept[GFS_PROP_VALUE_MAX] = "", value[GFS_PROP_VALUE_MAX];
 	struct gfs_where w;
 	int r = 0;
 
-	switch (prop) {
-	case GFS_PROP_LOCATION:
+	switch (p->source) {
+	case GFS_FROM_NODE:
+		break;
+	case GFS_FROM_LOCATION:
 		if ((r = view_where(op, v, &w)) == 0)
-			snprintf(out, len, "%s", w.location);
+			snprintf(kept, sizeof(kept), "%s", w.location);
 		break;
-	case GFS_PROP_KIND:
-		snprintf(out, len, "%s", gfs_kind_name(n->kind));
+	case GFS_FROM_TEXT:
+		r = cat_text_get(op->t, n->id, (enum cat_text)p->text, kept,
+				 sizeof(kept));
 		break;
-	case GFS_PROP_SHARING:
-		snprintf(out, len, "%s", gfs_sharing_name(n->sharing));
+	case GFS_FROM_COUNT:
+		snprintf(kept, sizeof(kept), "%lld", (long long)
+			 cat_softdeleted_bytes(op->t, n->id, op->now_s));
 		break;
-	case GFS_PROP_SHARING_ADMINS:
-		r = cat_text_get(op->t, n->id, CAT_SHARING_ADMINS, out, len);
-		break;
-	case GFS_PROP_PROVISIONING_STATE:
-		snprintf(out, len, "%s", gfs_provisioning_name(n->prov));
-		break;
-	case GFS_PROP_REPLICAS:
-		r = cat_text_get(op->t, n->id, CAT_REPLICAS, stored, sizeof(stored));
-		if (r == 0)
-			gfs_policy_replicas_view(n->state == GFS_SOFT_DELETED, stored,
-						 out, len);
-		break;
-	case GFS_PROP_USED_BY_VMSS_FLEX:
-		snprintf(out, len, "%s", n->vmss_flex ? "true" : "false");
-		break;
-	case GFS_PROP_SOFT_DELETE:
-		snprintf(out, len, "%s", n->soft_delete ? "true" : "false");
-		break;
-	case GFS_PROP_RETENTION_DAYS:
-		snprintf(out, len, "%d", GFS_RETENTION_DAYS);
-		break;
-	case GFS_PROP_DELETED_AT:
-		gfs_format_utc(n->deleted_at, out);
-		break;
-	case GFS_PROP_PURGE_AT:
-		gfs_format_utc(n->purge_at, out);
-		break;
-	case GFS_PROP_SOFT_DELETED_BYTES:
-		snprintf(out, len, "%lld", (long long)cat_softdeleted_bytes(op->t,
-			 n->id, op->now_s));
-		break;
-	default:
-		r = -ENODATA;
 	}
-	return r;
+	if (r < 0)
+		return r;
+	p->format(n, kept, value, sizeof(value));
+	gfs_policy_value_view(prop, n->state == GFS_SOFT_DELETED, value, out, len);
+	return 0;
 }
 
 /* Copy value into the caller's buffer under getxattr's size rules. */
@@ -210,167 +188,23 @@ out:
 	return r;
 }
 
-/* Whether the n bytes at s (not NUL-terminated) are all decimal digits. */
-static bool digits_only(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-/* Parse value for prop into its canonical form; fills the request's
- * value facts (R18). */
+/* Parse value into its row's canonical form; fills the request's value
+ * facts (R18). */
 static void parse_value(struct gfs_request *req, const char *value, size_t size,
 			char *canon, size_t len)
 {
-	int r = -EINVAL;
-	bool b;
-	enum gfs_kind k;
-	enum gfs_sharing sh;
-	enum gfs_provisioning pv;
-
-	switch (req->prop) {
-	case GFS_PROP_LOCATION: {
-		char loc[GFS_LOCATION_MAX + 1];
-		if ((r = gfs_parse_location(value, size, loc)) == 0)
-			snprintf(canon, len, "%s", loc);
-		break;
-	}
-	case GFS_PROP_KIND:
-		if ((r = gfs_parse_kind(value, size, &k)) == 0)
-			snprintf(canon, len, "%s", gfs_kind_name(k));
-		break;
-	case GFS_PROP_SHARING:
-		if ((r = gfs_parse_sharing(value, size, &sh)) == 0)
-			snprintf(canon, len, "%s", gfs_sharing_name(sh));
-		break;
-	case GFS_PROP_SHARING_ADMINS:
-		r = gfs_parse_sharing_admins(value, size, canon, len);
-		break;
-	case GFS_PROP_PROVISIONING_STATE:
-		if ((r = gfs_parse_provisioning(value, size, &pv)) == 0)
-			snprintf(canon, len, "%s", gfs_provisioning_name(pv));
-		break;
-	case GFS_PROP_REPLICAS:
-		r = gfs_parse_replicas(value, size, canon, len);
-		break;
-	case GFS_PROP_USED_BY_VMSS_FLEX:
-	case GFS_PROP_SOFT_DELETE:
-		if ((r = gfs_parse_bool(value, size, &b)) == 0)
-			snprintf(canon, len, "%s", b ? "true" : "false");
-		break;
-	case GFS_PROP_RETENTION_DAYS:
-		/* a number is the form; R1 refuses any but 7 */
-		if (size > 0 && size < 10 && digits_only(value, size) &&
-		    !(size > 1 && value[0] == '0')) {
-			snprintf(canon, len, "%.*s", (int)size, value);
-			r = 0;
-		}
-		break;
-	default:
-		/* deletedAt, purgeAt, softDeletedBytes: read-only; their form is
-		 * their value */
-		snprintf(canon, len, "%.*s", (int)(size < len ? size : len - 1), value);
-		r = 0;
-	}
-	req->value_ok = r == 0;
+	req->value_ok = gfs_props[req->prop].canon(value, size, canon, len) == 0;
 }
 
-/* The facts the rules about prop need (R4, R6, R7, R18's kind). */
-static int prop_facts(struct op *op, const struct view *v,
-		      const struct gfs_caller *who, struct gfs_request *req,
-		      const char *canon, char *conflict, size_t clen,
-		      char *missing, size_t mlen)
-{
-	const struct gfs_node *n = &v->n;
-	char admins[GFS_PROP_VALUE_MAX];
-
-	switch (req->prop) {
-	case GFS_PROP_SOFT_DELETE: {
-		bool on = strcmp(canon, "true") == 0;
-		req->switch_on = on && !n->soft_delete;
-		req->switch_off = !on && n->soft_delete;
-		if (!req->switch_on && !req->switch_off)
-			return 0;
-		int r = cat_text_get(op->t, n->id, CAT_SHARING_ADMINS, admins,
-				     sizeof(admins));
-		if (r < 0)
-			return r;
-		req->roles = gfs_roles_of(op->c->cfg, who, admins);
-		if (req->switch_on) {
-			if (gfs_location_mismatch(op->t, n->id, conflict, clen))
-				req->location_conflict = conflict;
-			else if (gfs_vmss_flex_in_use(op->t, n->id, conflict, clen))
-				req->vmss_conflict = conflict;
-		}
-		return 0;
-	}
-	case GFS_PROP_SHARING_ADMINS:
-		req->roles = gfs_roles_of(op->c->cfg, who, NULL);
-		if (req->value_ok && !gfs_admins_exist(canon, missing, mlen)) {
-			req->value_ok = false;
-			req->missing_admin = missing;
-		}
-		return 0;
-	case GFS_PROP_USED_BY_VMSS_FLEX:
-		req->set_flag_true = strcmp(canon, "true") == 0 && !n->vmss_flex;
-		return 0;
-	case GFS_PROP_KIND:
-		req->kind_busy = cat_holds_softdeleted(op->t, n->gallery, n->id,
-						       op->now_s);
-		return 0;
-	case GFS_PROP_LOCATION:
-		if (!req->at.soft_delete)
-			return 0;
-		if (v->place == GFS_AT_VERSION)
-			req->location_change_conflict =
-				strcmp(canon, req->at.definition_location) != 0 ||
-				strcmp(canon, req->at.gallery_location) != 0;
-		else if (v->place == GFS_AT_DEFINITION)
-			req->location_change_conflict = gfs_definition_move_conflict(
-				op->t, n->id, canon, conflict, clen);
-		else
-			req->location_change_conflict = gfs_gallery_move_conflict(
-				op->t, n->id, canon, conflict, clen);
-		if (req->location_change_conflict && v->place != GFS_AT_VERSION)
-			req->location_conflict = conflict;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-/* Store a property's new canonical value in its column. */
+/* Keep a property's new canonical value where its row says. */
 static int prop_store(struct op *op, struct gfs_node *n, int prop, const char *canon)
 {
-	bool b = strcmp(canon, "true") == 0;
-	switch (prop) {
-	case GFS_PROP_LOCATION:
-		snprintf(n->location, sizeof(n->location), "%s", canon);
-		break;
-	case GFS_PROP_KIND:
-		gfs_parse_kind(canon, strlen(canon), &n->kind);
-		break;
-	case GFS_PROP_SHARING:
-		gfs_parse_sharing(canon, strlen(canon), &n->sharing);
-		break;
-	case GFS_PROP_SHARING_ADMINS:
-		return cat_text_set(op->t, n->id, CAT_SHARING_ADMINS, canon);
-	case GFS_PROP_PROVISIONING_STATE:
-		gfs_parse_provisioning(canon, strlen(canon), &n->prov);
-		break;
-	case GFS_PROP_REPLICAS:
-		return cat_text_set(op->t, n->id, CAT_REPLICAS, canon);
-	case GFS_PROP_USED_BY_VMSS_FLEX:
-		n->vmss_flex = b;
-		break;
-	case GFS_PROP_SOFT_DELETE:
-		n->soft_delete = b;
-		break;
-	default:
-		return -EPERM;
-	}
+	const struct gfs_prop_info *p = &gfs_props[prop];
+	if (p->source == GFS_FROM_TEXT)
+		return cat_text_set(op->t, n->id, (enum cat_text)p->text, canon);
+	/* the policy refused read-only properties (R1, R18) */
+	assert(p->store && !p->read_only);
+	p->store(n, canon);
 	return 0;
 }
 
@@ -408,8 +242,9 @@ int gfs_setxattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	struct op op;
 	struct view v;
 	struct gfs_request req;
-	char canon[GFS_PROP_VALUE_MAX], conflict[GFS_PATH_MAX], missing[128];
-	char current[GFS_PROP_VALUE_MAX];
+	char canon[GFS_PROP_VALUE_MAX], current[GFS_PROP_VALUE_MAX];
+	struct prop_change change = { .op = &op, .v = &v, .who = who,
+				      .req = &req, .canon = canon };
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
@@ -428,10 +263,8 @@ int gfs_setxattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 		req.same_value = req.value_ok && strcmp(canon, current) == 0 &&
 				 !gfs_place_softdeleted(v.place);
 		/* facts only matter for a well-formed change (R18 answers the rest) */
-		if (req.value_ok && !req.same_value &&
-		    (r = prop_facts(&op, &v, who, &req, canon,
-						       conflict, sizeof(conflict),
-						       missing, sizeof(missing))) < 0)
+		if (req.value_ok && !req.same_value && gfs_props[req.prop].facts &&
+		    (r = gfs_props[req.prop].facts(&change)) < 0)
 			goto refused;
 	}
 	if ((r = policy_ask(&op, &req)) < 0)
@@ -442,10 +275,10 @@ int gfs_setxattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 			return 0;
 		}
 		r = prop_store(&op, &v.n, req.prop, canon);
-	} else if (!has_free_attrs(v.place)) {
-		r = gfs_err_rule(err, "R15", EPERM, "read-only");
-		goto refused;
 	} else {
+		/* every place without free attributes is in .softdeleted or
+		 * a trash, where R15 refused the change */
+		assert(has_free_attrs(v.place));
 		size_t cur;
 		if (cat_xattr_get(op.t, v.n.id, name, NULL, 0, &cur) == -ENODATA &&
 		    list_would_overflow(&op, &v, name)) {

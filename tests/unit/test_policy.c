@@ -344,6 +344,16 @@ static int rule_index(const char *id)
 	return -1;
 }
 
+/* Index of the first row with this id whose summary holds words. */
+static int rule_row(const char *id, const char *words)
+{
+	for (size_t i = 0; i < gfs_rules_count; i++)
+		if (gfs_rules[i].id && strcmp(gfs_rules[i].id, id) == 0 &&
+		    strstr(gfs_rules[i].summary, words))
+			return (int)i;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* the table                                                           */
 
@@ -376,7 +386,9 @@ static void test_table_has_every_rule(void)
 			printf("# rule %s is not in the table\n", id);
 	}
 	for (size_t i = 0; i < gfs_rules_count; i++) {
-		CHECK(gfs_rules[i].id && gfs_rules[i].id[0] == 'R');
+		/* a rule, or (id NULL) a plain POSIX answer kept in its place */
+		CHECK(gfs_rules[i].id ? gfs_rules[i].id[0] == 'R' :
+		      gfs_rules[i].errnos[0] == 'E' && !strchr(gfs_rules[i].errnos, '/'));
 		CHECK(gfs_rules[i].errnos && gfs_rules[i].errnos[0]);
 		CHECK(gfs_rules[i].summary && gfs_rules[i].summary[0]);
 		CHECK(gfs_rules[i].check != NULL);
@@ -390,7 +402,10 @@ static void test_table_order_is_spec_order(void)
 	static const char *const order[] = { "R12", "R15", "R18", "R4", "R5",
 		"R9", "R10", "R7", "R6", "R3", "R8", "R14", "R13", "R16" };
 	for (size_t i = 1; i < sizeof(order) / sizeof(order[0]); i++) {
-		int a = rule_index(order[i - 1]), b = rule_index(order[i]);
+		/* R13's place in the order is that of live renames; its row
+		 * for what may enter the trash answers with R15's */
+		int a = rule_index(order[i - 1]), b = strcmp(order[i], "R13") == 0 ?
+			rule_row("R13", "not renamed") : rule_index(order[i]);
 		CHECK(a >= 0 && b >= 0 && a < b);
 		if (!(a < b))
 			printf("# %s (%d) should come before %s (%d)\n",
