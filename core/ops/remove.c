@@ -10,21 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The transaction, the facts, the policy's answer; on refusal the
+ * transaction is over and -errno returned. */
+static int removal_begin(struct op *op, struct gfs_core *c,
+			 const struct gfs_caller *who, uint64_t parent,
+			 const char *name, enum gfs_action action, struct view *p,
+			 struct view *v, struct gfs_request *req, struct gfs_err *err)
+{
+	int r = op_begin(op, c, true, err);
+	if (r < 0)
+		return r;
+	op->actor = (uint32_t)who->uid;
+	if ((r = gfs_facts_removal(op, parent, name, action, p, v, req)) < 0 ||
+	    (r = policy_ask(op, req)) < 0)
+		op_abort(op);
+	return r;
+}
+
 static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
 		       uint64_t parent, const char *name, struct gfs_err *err)
 {
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	int r = op_begin(&op, c, true, err);
+	int r = removal_begin(&op, c, who, parent, name, GFS_ACT_UNLINK, &p, &v,
+			      &req, err);
 	if (r < 0)
 		return r;
-	op.actor = (uint32_t)who->uid;
-	if ((r = gfs_facts_removal(&op, parent, name, GFS_ACT_UNLINK, &p, &v, &req)) < 0 ||
-	    (r = policy_ask(&op, &req)) < 0) {
-		op_abort(&op);
-		return r;
-	}
 	/* info/: a tool's reservation or scratch file goes; the info of an
 	 * item is made from the item, and removing it changes nothing (tools
 	 * remove it after a restore, design §10) */
@@ -63,18 +75,10 @@ static int rmdir_once(struct gfs_core *c, const struct gfs_caller *who,
 	struct op op;
 	struct view p, v;
 	struct gfs_request req;
-	int r = op_begin(&op, c, true, err);
+	int r = removal_begin(&op, c, who, parent, name, GFS_ACT_RMDIR, &p, &v,
+			      &req, err);
 	if (r < 0)
 		return r;
-	op.actor = (uint32_t)who->uid;
-	if ((r = gfs_facts_removal(&op, parent, name, GFS_ACT_RMDIR, &p, &v, &req)) < 0) {
-		op_abort(&op);
-		return r;
-	}
-	if ((r = policy_ask(&op, &req)) < 0) {
-		op_abort(&op);
-		return r;
-	}
 	switch (v.place) {
 	case GFS_AT_GALLERY:
 	case GFS_AT_DEFINITION:
