@@ -18,7 +18,8 @@
  * Invariants: every call returns 0 or a negative errno from allowed(),
  * consistent with its struct gfs_err; a resolved node is a directory or a
  * regular file where the tree's shape says, carries a name valid for its
- * level, is volatile exactly under .softdeleted, has an odd or even number
+ * level, is volatile exactly under .softdeleted (and in the desktop trash
+ * view, MOUNT/.Trash-UID, a second view of the same), has an odd or even number
  * as design §9 says, and its number resolves again by gfs_getattr to the
  * same attributes; a failed lookup is ENOENT under a directory, ENOTDIR
  * under a file, ENAMETOOLONG past 255 bytes; listxattr and getxattr agree
@@ -40,6 +41,7 @@
 #include "coretest.h"
 #include "fuzz.h"
 #include "names.h"
+#include "trash.h"
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
@@ -457,6 +459,16 @@ static void check_resolved(const struct path *p, int i, const struct gfs_attr *a
 	bool sd = i >= 1 && is_softdeleted(p->names[1]);
 	int level = sd && i >= 1 ? i - 1 : i;   /* 0 gallery .. 3 file */
 	struct gfs_attr again;
+
+	/* the trash view (design §10) has its own shape: it is volatile
+	 * throughout, and its numbers resolve again */
+	if (gfs_trash_dir_uid(p->names[0]) >= 0) {
+		INVARIANT(a->volatile_);
+		INVARIANT(S_ISDIR(a->mode) || S_ISREG(a->mode));
+		INVARIANT(checked(gfs_getattr(core, a->nodeid, &again, &err)) == 0);
+		INVARIANT(again.ino == a->ino && again.mode == a->mode);
+		return;
+	}
 
 	INVARIANT(level <= 3);
 	INVARIANT(a->ino != 0);
