@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # setup.sh — install the Debian packages galleryfs needs to build, run and
-# be tested, when any is missing. Sourced by run.sh and test.sh; runs as
+# be tested, when any is missing. Sourced by run.sh, test.sh and bench.sh; runs as
 # root (apt-get), as the README says. A library: it sets no shell options.
 
 
@@ -11,6 +11,7 @@ GFS_PACKAGES=(
 	clang libclang-rt-14-dev
 	libglib2.0-bin restic borgbackup man-db systemd valgrind strace
 	trash-cli gvfs-daemons dbus-bin
+	jq	# bench.sh writes its run as JSON; bench-render.sh reads it
 )
 
 gfs_install_packages() {
