@@ -91,6 +91,11 @@ integration() { # label galleryfs-binary test-file
 # the structure: dependencies one way (design, Layout)
 wanted layers && run_tap "layers" scripts/layers.sh build
 
+# the scripts' own tests (the benchmark's report rendered from its JSON)
+for t in tests/scripts/test_*.sh; do
+	wanted "$t" && run_tap "scripts $(basename "$t" .sh)" bash "$t"
+done
+
 for build in build build-asan; do
 	for t in "$build"/tests/test_*; do
 		[ -f "$t" ] && [ -x "$t" ] && wanted "$t" || continue
