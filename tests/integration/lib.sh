@@ -18,7 +18,7 @@
 # (leaks, errors) arrive. A file that stops before `finish`, or runs another
 # number of tests than its plan, fails.
 #
-# Environment from scripts/test.sh:
+# Environment from scripts/test.sh (or, under meson test, from run.sh):
 #     GFS_BIN    the galleryfs binary     GFS_TRY   the gfs-try helper
 #     GFS_TOOLS  the test tools, in a directory every user can reach
 #     GFS_TMP    where scratch dirs go    GFS_SANITIZED=1 under ASan/UBSan
