@@ -12,8 +12,10 @@
 #
 # quick: every workload with small numbers (scale at 100,000 versions);
 # default: the sizes of the issue (a few minutes on 2 cores); full: default
-# with 5 runs per median. Prints a table and writes it to
-# results/bench-YYYYmmdd-HHMMSS.md and .json (results/ is git-ignored).
+# with 5 runs per median. Writes the run once, as JSON, to
+# results/bench-YYYYmmdd-HHMMSS.json (results/ is git-ignored), renders
+# the Markdown tables from that file with scripts/bench-render.sh into the
+# .md beside it, and prints them.
 #
 # Runs as root (apt-get, mount -t tmpfs, drop_caches). Everything it
 # mounts lives under a fresh /tmp/gfs-bench.XXXXXX and is unmounted on exit;
@@ -417,18 +419,16 @@ bench_softdelete() {
 
 # ---- galleryfs alone: scale ----
 
-declare -A POPULATE=()
-
 bench_scale() {
 	local r size n out
 	for size in small big; do
 		if [ $size = small ]; then set -- "${SCALE_SMALL[@]}"; else set -- "${SCALE_BIG[@]}"; fi
 		progress "populating $((${1} * ${2} * ${3})) versions through core"
-		if ! POPULATE[$size]=$("$BENCH" populate "$GFS_BACK/scale-$size" "$@"); then
+		if out=$("$BENCH" populate "$GFS_BACK/scale-$size" "$@"); then
+			record populate "$size" "$out"
+		else
 			failed populate "$size" "gfs-bench populate failed"
-			POPULATE[$size]=0
 		fi
-		progress "populate $size: ${POPULATE[$size]} s"
 	done
 	for r in $(seq "$RUNS"); do
 		for size in $(order "$r" small big); do
@@ -455,215 +455,137 @@ bench_scale() {
 	done
 }
 
-# ---- reporting ----
+# ---- reporting: the run as JSON, written once; the Markdown is rendered
+# from it by scripts/bench-render.sh, so the two can never disagree ----
 
-median() { # VALUES...
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# A number for the table: three significant digits, no exponent.
-fmt() {
-	awk -v x="$1" 'BEGIN {
-		if (x >= 100) printf "%.0f", x; else if (x >= 10) printf "%.1f", x;
-		else if (x >= 1) printf "%.2f", x; else if (x == 0) printf "0";
-		else if (x >= 0.01) printf "%.3f", x; else printf "%.4f", x }'
-}
-
-cell() { # WORKLOAD FS -> formatted median, "fail" or "-"
-	local k="$1 $2"
-	if [ -n "${FAILED[$k]:-}" ]; then echo fail
-	elif [ -n "${SAMPLES[$k]:-}" ]; then
-		# shellcheck disable=SC2086
-		fmt "$(median ${SAMPLES[$k]})"
-	else echo -; fi
-}
-
-med() { # WORKLOAD FS -> raw median or empty
-	local k="$1 $2"
-	[ -z "${FAILED[$k]:-}" ] && [ -n "${SAMPLES[$k]:-}" ] || return 0
-	# shellcheck disable=SC2086
-	median ${SAMPLES[$k]}
-}
-
-ratio() { # A B -> A / B to two decimals, or "-"
-	if [ -n "$1" ] && [ -n "$2" ] && awk -v b="$2" 'BEGIN { exit !(b > 0) }'; then
-		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-	else echo -; fi
-}
-
-json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
-
-json_runs() { # WORKLOAD FS
-	local k="$1 $2" m runs
-	m=$(med "$1" "$2")
-	runs=${SAMPLES[$k]:-}
-	printf '{"median": %s, "runs": [%s], "failed": %s}' "${m:-null}" \
-		"${runs// /, }" \
-		"$([ -n "${FAILED[$k]:-}" ] && echo true || echo false)"
-}
+# Column ids of the recording (SAMPLES keys) -> the names the JSON uses.
+declare -A COLUMN_KEY=([gfs]=galleryfs [pt]=passthrough_ll [native]=tmpfs
+	[small]=small [big]=big)
+declare -A COLUMN_LABEL=()
 
 thousands() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
 
-report() {
-	local stamp=$1 md json w label unit better g p
-	mkdir -p "$REPO/results"
-	md=$REPO/results/bench-$stamp.md
-	json=$REPO/results/bench-$stamp.json
+# One column's figure for a workload: its runs in order, their median, and
+# whether a run failed (then there is no median: a failed run's figure
+# means nothing).
+json_figure() { # WORKLOAD COLUMN
+	local k="$1 $2"
+	jq -n --arg runs "${SAMPLES[$k]:-}" --arg failed "${FAILED[$k]:-}" '
+		($runs | split(" ") | map(select(. != "") | tonumber)) as $r
+		| ($r | sort) as $s | ($s | length) as $n
+		| {median: (if $failed != "" or $n == 0 then null
+		            elif $n % 2 == 1 then $s[($n - 1) / 2]
+		            else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end),
+		   runs: $r, failed: ($failed != "")}'
+}
 
-	local cpu mem kernel fuse_ver commit dirty
+# One workload of a table: COLUMNS its column ids ("gfs pt native"), RATIO
+# "OF TO" (two column ids) or empty; BETTER and TARGET may be empty.
+json_workload() { # COLUMNS RATIO KEY LABEL UNIT BETTER TARGET
+	local columns=$1 ratio=$2 key=$3 c of= to= figures=()
+	for c in $columns; do
+		figures+=("${COLUMN_KEY[$c]}" "$(json_figure "$key" "$c")")
+	done
+	if [ -n "$ratio" ]; then
+		read -r of to <<<"$ratio"
+		of=${COLUMN_KEY[$of]} to=${COLUMN_KEY[$to]}
+	fi
+	jq -n --arg name "$key" --arg caption "$4" --arg unit "$5" --arg better "$6" \
+		--arg target "$7" --arg of "$of" --arg to "$to" '
+		def text: if . == "" then null else . end;
+		($ARGS.positional | [range(0; length; 2) as $i
+			| {(.[$i]): (.[$i + 1] | fromjson)}] | add) as $values
+		| {name: $name, label: $caption, unit: $unit, better: ($better | text),
+		   target: ($target | text), values: $values,
+		   ratios: [if $of == "" then empty else
+			{of: $of, to: $to,
+			 value: ($values[$of].median as $a | $values[$to].median as $b
+				| if $a != null and $b != null and $b > 0 then $a / $b
+				  else null end)} end]}' --args "${figures[@]}"
+}
+
+# One table: TITLE (may be empty) above it, HEADING over the workloads'
+# column, the column ids, the ratio; each WORKLOAD "key|label|unit|better|target".
+json_table() { # TITLE HEADING COLUMNS RATIO WORKLOAD...
+	local title=$1 heading=$2 columns=$3 ratio=$4 w c key label unit better target
+	local labels=()
+	shift 4
+	for c in $columns; do labels+=("${COLUMN_KEY[$c]}" "${COLUMN_LABEL[$c]}"); done
+	for w in "$@"; do
+		IFS='|' read -r key label unit better target <<<"$w"
+		json_workload "$columns" "$ratio" "$key" "$label" "$unit" "$better" "$target"
+	done | jq -s --arg title "$title" --arg heading "$heading" '
+		{title: (if $title == "" then null else $title end), row_heading: $heading,
+		 columns: ($ARGS.positional | [range(0; length; 2) as $i
+			| {key: .[$i], label: .[$i + 1]}]),
+		 workloads: .}' --args "${labels[@]}"
+}
+
+# The targets are those doc/performance.md reports against.
+json_tables() {
+	json_table "" workload "gfs pt native" "gfs pt" \
+		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower|≤ 1.0" \
+		"walk_cold|cold walk: find -printf after a fresh mount|s|lower|≤ 0.5" \
+		"walk_warm|warm walk: the same again|s|lower|≤ 0.25 and ≤ 1.5× tmpfs" \
+		"stat_cold|random stat ×$NSTAT after a fresh mount|s|lower|" \
+		"stat_warm|random stat ×$NSTAT again (warm)|s|lower|" \
+		"seq_write|sequential write $SEQ_MB MiB (dd conv=fsync)|MB/s|higher|≥ 0.9" \
+		"seq_read|sequential read $SEQ_MB MiB (dd, caches dropped)|MB/s|higher|≥ 0.9"
+	json_table "galleryfs alone (gallery with soft delete on):" workload gfs "" \
+		"softdelete|soft delete: rm -r of $NDEL versions|versions/s|higher|≥ 2,000/s" \
+		"restore|restore: mv of the same $NDEL back|versions/s|higher|≥ 2,000/s" \
+		"harddelete|hard delete: rm -r of $NDEL in .softdeleted|versions/s|higher|≥ 2,000/s"
+	json_table "galleryfs alone, scale (catalogs written through core):" measure \
+		"small big" "big small" \
+		"populate|populate through core (once)|s||" \
+		"scale_mount|mount time (start until mountpoint -q)|ms||< 200 ms" \
+		"scale_rss|daemon peak RSS (VmHWM)|MiB||< 64 MiB" \
+		"scale_stat|stat latency (mean of $NSCALE_STAT random, same paths)|µs||≤ 1.5" \
+		"scale_ls|ls -l of a ${SCALE_SMALL[2]}-version definition (cold)|ms||≤ 1.5"
+}
+
+report() {
+	local stamp=$1 json md cpu mem fuse_ver commit dirty
+	mkdir -p "$REPO/results"
+	json=$REPO/results/bench-$stamp.json
+	md=$REPO/results/bench-$stamp.md
+	COLUMN_LABEL=([gfs]=galleryfs [pt]=passthrough_ll [native]=tmpfs
+		[small]="$(thousands "$NSMALL") versions" [big]="$(thousands "$NBIG") versions")
+
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-	kernel=$(uname -r)
 	fuse_ver="libfuse $(pkg-config --modversion fuse3) ($(dpkg-query -W -f='${Version}' libfuse3-dev))"
 	commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	dirty=$(git -C "$REPO" status --porcelain 2>/dev/null | wc -l)
+	dirty=$({ git -C "$REPO" status --porcelain 2>/dev/null || true; } | wc -l)
 
-	WORKLOADS=(
-		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower"
-		"walk_cold|cold walk: find -printf after a fresh mount|s|lower"
-		"walk_warm|warm walk: the same again|s|lower"
-		"stat_cold|random stat ×$NSTAT after a fresh mount|s|lower"
-		"stat_warm|random stat ×$NSTAT again (warm)|s|lower"
-		"seq_write|sequential write $SEQ_MB MiB (dd conv=fsync)|MB/s|higher"
-		"seq_read|sequential read $SEQ_MB MiB (dd, caches dropped)|MB/s|higher"
-	)
-	GFS_ONLY=(
-		"softdelete|soft delete: rm -r of $NDEL versions"
-		"restore|restore: mv of the same $NDEL back"
-		"harddelete|hard delete: rm -r of $NDEL in .softdeleted"
-	)
-	SCALE=(
-		"scale_mount|mount time (start until mountpoint -q)|ms"
-		"scale_rss|daemon peak RSS (VmHWM)|MiB"
-		"scale_stat|stat latency (mean of $NSCALE_STAT random, same paths)|µs"
-		"scale_ls|ls -l of a ${SCALE_SMALL[2]}-version definition (cold)|ms"
-	)
-	local small_label big_label
-	small_label="$(thousands "$NSMALL") versions"
-	big_label="$(thousands "$NBIG") versions"
+	json_tables | jq -s --arg mode "$MODE" --argjson runs "$RUNS" \
+		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--arg commit "$commit" --argjson dirty "$dirty" \
+		--arg options "${GFS_BENCH_OPTS:-}" \
+		--argjson nproc "$(nproc)" --arg cpu "$cpu" --arg mem "$mem" \
+		--arg kernel "$(uname -r)" --arg libfuse "$fuse_ver" --arg pt_opts "$PT_OPTS" \
+		--argjson drop "$([ "$DROP_CACHES" = yes ] && echo true || echo false)" \
+		--argjson tree "$(printf '%s\n' "${TREE[@]}" | jq -s .)" \
+		--argjson sizes "[$NSMALL, $NBIG]" \
+		--arg walked "${WALK_ENTRIES[gfs]:-} ${WALK_ENTRIES[pt]:-} ${WALK_ENTRIES[native]:-}" '
+		def count: if . == "" or . == null then null else tonumber end;
+		($walked | split(" ")) as $w
+		| {format: 1, mode: $mode, runs: $runs, date: $date,
+		   galleryfs: {commit: $commit, work_tree_changes: $dirty, options: $options},
+		   machine: {nproc: $nproc, cpu: $cpu, memory: $mem, kernel: $kernel},
+		   libfuse: $libfuse, passthrough_ll_options: $pt_opts,
+		   backing: "tmpfs for all three (galleryfs data_dir, passthrough_ll source, native)",
+		   drop_caches: $drop,
+		   tree: {galleries: $tree[0], definitions: $tree[1], versions: $tree[2]},
+		   scale_versions: {small: $sizes[0], big: $sizes[1]},
+		   walk_entries: {galleryfs: ($w[0] | count), passthrough_ll: ($w[1] | count),
+		                  tmpfs: ($w[2] | count)},
+		   tables: ., anomalies: $ARGS.positional}' --args "${ANOMALIES[@]}" >"$json"
 
-	{
-		echo "# galleryfs benchmark ($MODE)"
-		echo
-		echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); galleryfs $commit" \
-			"($dirty files changed in the work tree)"
-		echo "- machine: $(nproc) CPUs, $cpu; $mem; kernel $kernel"
-		echo "- $fuse_ver; passthrough_ll -o $PT_OPTS (compiled -O2)"
-		echo "- backing: tmpfs for all three (galleryfs data_dir," \
-			"passthrough_ll source, native)"
-		echo "- medians of $RUNS runs, alternating filesystems (rotating order)"
-		echo "- entries walked by find: galleryfs ${WALK_ENTRIES[gfs]:-?}," \
-			"passthrough_ll ${WALK_ENTRIES[pt]:-?}, tmpfs ${WALK_ENTRIES[native]:-?}" \
-			"(galleryfs adds a .softdeleted per gallery)"
-		if [ "$DROP_CACHES" = yes ]; then
-			echo "- page cache dropped (drop_caches=3) before each sequential write and read"
-		else
-			echo "- drop_caches not permitted: sequential reads may come from the page cache"
-		fi
-		echo
-		echo "| workload | unit | galleryfs | passthrough_ll | tmpfs | galleryfs / passthrough_ll |"
-		echo "|---|---|---:|---:|---:|---:|"
-		for w in "${WORKLOADS[@]}"; do
-			IFS='|' read -r key label unit better <<<"$w"
-			g=$(med "$key" gfs); p=$(med "$key" pt)
-			echo "| $label | $unit | $(cell "$key" gfs) | $(cell "$key" pt) |" \
-				"$(cell "$key" native) | $(ratio "$g" "$p") ($better is better) |"
-		done
-		echo
-		echo "galleryfs alone (gallery with soft delete on):"
-		echo
-		echo "| workload | versions/s |"
-		echo "|---|---:|"
-		for w in "${GFS_ONLY[@]}"; do
-			IFS='|' read -r key label <<<"$w"
-			echo "| $label | $(cell "$key" gfs) |"
-		done
-		echo
-		echo "galleryfs alone, scale (catalogs written through core):"
-		echo
-		echo "| measure | unit | $small_label | $big_label | ratio |"
-		echo "|---|---|---:|---:|---:|"
-		echo "| populate through core (once) | s | $(fmt "${POPULATE[small]:-0}") |" \
-			"$(fmt "${POPULATE[big]:-0}") | $(ratio "${POPULATE[big]:-}" "${POPULATE[small]:-}") |"
-		for w in "${SCALE[@]}"; do
-			IFS='|' read -r key label unit <<<"$w"
-			echo "| $label | $unit | $(cell "$key" small) | $(cell "$key" big) |" \
-				"$(ratio "$(med "$key" big)" "$(med "$key" small)") |"
-		done
-		echo
-		if [ ${#ANOMALIES[@]} -eq 0 ]; then
-			echo "Anomalies: none."
-		else
-			echo "Anomalies:"
-			echo
-			printf -- '- %s\n' "${ANOMALIES[@]}"
-		fi
-	} >"$md"
-
-	{
-		echo "{"
-		echo "  \"mode\": $(json_str "$MODE"), \"runs\": $RUNS,"
-		echo "  \"date\": $(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),"
-		echo "  \"galleryfs_commit\": $(json_str "$commit"), \"work_tree_changes\": $dirty,"
-		echo "  \"machine\": {\"nproc\": $(nproc), \"cpu\": $(json_str "$cpu"),"
-		echo "    \"memory\": $(json_str "$mem"), \"kernel\": $(json_str "$kernel")},"
-		echo "  \"libfuse\": $(json_str "$fuse_ver"),"
-		echo "  \"passthrough_ll_options\": $(json_str "$PT_OPTS"),"
-		echo "  \"drop_caches\": $([ "$DROP_CACHES" = yes ] && echo true || echo false),"
-		echo "  \"tree\": {\"galleries\": ${TREE[0]}, \"definitions\": ${TREE[1]}, \"versions\": ${TREE[2]}},"
-		echo "  \"workloads\": ["
-		local sep=''
-		for w in "${WORKLOADS[@]}"; do
-			IFS='|' read -r key label unit better <<<"$w"
-			printf '%s    {"name": %s, "label": %s, "unit": %s, "better": %s,\n' \
-				"$sep" "$(json_str "$key")" "$(json_str "$label")" \
-				"$(json_str "$unit")" "$(json_str "$better")"
-			printf '     "galleryfs": %s,\n     "passthrough_ll": %s,\n     "tmpfs": %s,\n' \
-				"$(json_runs "$key" gfs)" "$(json_runs "$key" pt)" \
-				"$(json_runs "$key" native)"
-			g=$(ratio "$(med "$key" gfs)" "$(med "$key" pt)")
-			printf '     "ratio_galleryfs_passthrough_ll": %s}' \
-				"$([ "$g" = - ] && echo null || echo "$g")"
-			sep=$',\n'
-		done
-		printf '\n  ],\n  "galleryfs_only": [\n'
-		sep=''
-		for w in "${GFS_ONLY[@]}"; do
-			IFS='|' read -r key label <<<"$w"
-			printf '%s    {"name": %s, "label": %s, "unit": "versions/s", "better": "higher", "count": %s,\n     "galleryfs": %s}' \
-				"$sep" "$(json_str "$key")" "$(json_str "$label")" "$NDEL" \
-				"$(json_runs "$key" gfs)"
-			sep=$',\n'
-		done
-		printf '\n  ],\n  "scale": {\n'
-		printf '    "small_versions": %s, "big_versions": %s,\n' "$NSMALL" "$NBIG"
-		printf '    "populate_seconds": {"small": %s, "big": %s},\n' \
-			"${POPULATE[small]:-null}" "${POPULATE[big]:-null}"
-		printf '    "measures": [\n'
-		sep=''
-		for w in "${SCALE[@]}"; do
-			IFS='|' read -r key label unit <<<"$w"
-			g=$(ratio "$(med "$key" big)" "$(med "$key" small)")
-			printf '%s      {"name": %s, "label": %s, "unit": %s,\n       "small": %s,\n       "big": %s,\n       "ratio_big_small": %s}' \
-				"$sep" "$(json_str "$key")" "$(json_str "$label")" \
-				"$(json_str "$unit")" "$(json_runs "$key" small)" \
-				"$(json_runs "$key" big)" \
-				"$([ "$g" = - ] && echo null || echo "$g")"
-			sep=$',\n'
-		done
-		printf '\n    ]\n  },\n  "anomalies": ['
-		sep=''
-		for w in "${ANOMALIES[@]}"; do
-			printf '%s\n    %s' "$sep" "$(json_str "$w")"
-			sep=','
-		done
-		printf '\n  ]\n}\n'
-	} >"$json"
-
+	"$REPO/scripts/bench-render.sh" "$json" >"$md"
 	cat "$md"
 	echo
-	echo "written: results/bench-$stamp.md, results/bench-$stamp.json"
+	echo "written: results/bench-$stamp.json (the run), results/bench-$stamp.md (rendered from it)"
 }
 
 # ---- the run ----

@@ -38,17 +38,9 @@ fi
 
 gfs_test_users
 
-# The tools the tests run as those users, where every user can reach them:
-# a clone under a 0700 home directory (as /root is) is closed to them.
-tools=$(mktemp -d /tmp/gfs-tools.XXXXXX)
+# The tools the tests run as those users, where every user can reach them.
+tools=$(gfs_test_tools build/tests/tools) || { echo "0 passed, 1 failed"; exit 1; }
 trap 'rm -rf "$results" "$tools"' EXIT
-cp build/tests/tools/gfs-try build/tests/tools/gfs-mix build/tests/tools/gfs-storm "$tools/"
-chmod 755 "$tools" "$tools"/*
-if ! setpriv --reuid=gfs-nobody --regid=users --clear-groups "$tools/gfs-try" strerror EPERM >/dev/null; then
-	echo "test.sh: $tools is not reachable by other users (modes: $(namei -m "$tools" | tail -n +2 | awk '{print $1}' | tr '\n' ' '))" >&2
-	echo "0 passed, 1 failed"
-	exit 1
-fi
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
@@ -90,6 +82,11 @@ integration() { # label galleryfs-binary test-file
 
 # the structure: dependencies one way (design, Layout)
 wanted layers && run_tap "layers" scripts/layers.sh build
+
+# the scripts' own tests (the benchmark's report rendered from its JSON)
+for t in tests/scripts/test_*.sh; do
+	wanted "$t" && run_tap "scripts $(basename "$t" .sh)" bash "$t"
+done
 
 for build in build build-asan; do
 	for t in "$build"/tests/test_*; do

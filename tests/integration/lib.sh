@@ -18,7 +18,7 @@
 # (leaks, errors) arrive. A file that stops before `finish`, or runs another
 # number of tests than its plan, fails.
 #
-# Environment from scripts/test.sh:
+# Environment from scripts/test.sh (or, under meson test, from run.sh):
 #     GFS_BIN    the galleryfs binary     GFS_TRY   the gfs-try helper
 #     GFS_TOOLS  the test tools, in a directory every user can reach
 #     GFS_TMP    where scratch dirs go    GFS_SANITIZED=1 under ASan/UBSan
@@ -26,6 +26,7 @@
 #                build's galleryfs); tests read catalog rows only through it
 
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 : "${GFS_BIN:?GFS_BIN must name the galleryfs binary}"
 : "${GFS_TRY:?GFS_TRY must name the gfs-try helper}"
 GFS_TOOLS=${GFS_TOOLS:-$(dirname "$GFS_TRY")}
@@ -37,25 +38,11 @@ DATA="$T/data"
 LOG="$T/daemon.log"
 CONF="$T/galleryfs.ini"
 GFS_PID=
-_n=0
-_failed=0
 _plan=
 _mark=0
 _finished=
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
 : >"$LOG"
-
-_tap() { # status name [diagnostic]
-	_n=$((_n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $_n - $2"
-	else
-		_failed=$((_failed + 1))
-		echo "not ok $_n - $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-	return 0
-}
 
 plan() { _plan=$1; }
 
