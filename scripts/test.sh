@@ -133,8 +133,15 @@ if [ -x scripts/mutate.sh ] && wanted mutate; then
 fi
 
 # the figures the README's reliability section records
-figures=$(cat "$results"/*.tap 2>/dev/null |
-	grep -E '^# (crash|concurrency|fuzz executions|hostile|mutation):' | sort | uniq)
+# distinct checks: every run but the repeats of the same files under the
+# sanitizers and valgrind
+distinct=$(find "$results" -name '*.tap' ! -name 'build-asan_*' ! -name 'build-tsan_*' \
+	! -name 'valgrind_*' -exec cat {} + 2>/dev/null | grep -cE '^(not )?ok ')
+runs=$(cat "$results"/*.tap 2>/dev/null | grep -cE '^(not )?ok ')
+echo "# checks: $distinct distinct, $runs runs (the same files again under ASan+UBSan, TSan and valgrind)" \
+	>"$results/zz-checks.figures"
+figures=$(cat "$results"/*.tap "$results"/zz-checks.figures 2>/dev/null |
+	grep -E '^# (checks|crash|concurrency|fuzz executions|hostile|mutation):' | sort | uniq)
 [ -n "$figures" ] && { echo "== figures"; echo "$figures" | sed 's/^/   /'; }
 
 passed=$(cat "$results"/*.tap 2>/dev/null | grep -E '^ok ' | grep -vc '# SKIP')
