@@ -6,7 +6,12 @@
 #ifndef GFS_DAEMON_H
 #define GFS_DAEMON_H
 
+/* meson passes GFS_FUSE_API=317 when it finds libfuse >= 3.17 */
+#ifdef GFS_FUSE_API
+#define FUSE_USE_VERSION GFS_FUSE_API
+#else
 #define FUSE_USE_VERSION 314
+#endif
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdbool.h>

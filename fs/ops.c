@@ -5,22 +5,35 @@
 
 #include "ops/ops.h"
 
+/* Feature flags: 3.17 keeps them in 64-bit want_ext/capable_ext, set
+ * through its own calls; 3.14 has only the 32-bit want/capable. */
+#if FUSE_USE_VERSION >= 317
+#define GFS_CAPABLE(c, f) (((c)->capable_ext & (f)) != 0)
+#define GFS_WANT(c, f) ((void)fuse_set_feature_flag((c), (f)))
+#define GFS_UNWANT(c, f) fuse_unset_feature_flag((c), (f))
+#else
+#define GFS_CAPABLE(c, f) (((c)->capable & (f)) != 0)
+#define GFS_WANT(c, f) ((void)((c)->want |= (c)->capable & (f)))
+#define GFS_UNWANT(c, f) ((void)((c)->want &= ~(f)))
+#endif
+
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
 	/* listings answer with attributes in one round trip */
-	if (conn->capable & FUSE_CAP_READDIRPLUS)
-		conn->want |= FUSE_CAP_READDIRPLUS;
-	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	if (GFS_CAPABLE(conn, FUSE_CAP_READDIRPLUS))
+		GFS_WANT(conn, FUSE_CAP_READDIRPLUS);
+	GFS_UNWANT(conn, FUSE_CAP_READDIRPLUS_AUTO);
 	/* design §7: the kernel must never acknowledge a write we did not see */
-	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	GFS_UNWANT(conn, FUSE_CAP_WRITEBACK_CACHE);
 	/* the kernel clears set-user-ID bits on write and chown */
-	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+	GFS_UNWANT(conn, FUSE_CAP_HANDLE_KILLPRIV);
 	/* file data goes out by splice (zero copy from the object file);
 	 * requests come in by plain read: splicing every small request in
 	 * costs more system calls than it saves */
-	conn->want |= conn->capable & (FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
-	conn->want &= ~FUSE_CAP_SPLICE_READ;
+	GFS_WANT(conn, FUSE_CAP_SPLICE_WRITE);
+	GFS_WANT(conn, FUSE_CAP_SPLICE_MOVE);
+	GFS_UNWANT(conn, FUSE_CAP_SPLICE_READ);
 }
 
 const struct fuse_lowlevel_ops gfs_ops = {
