@@ -12,6 +12,8 @@ GFS_PACKAGES=(
 	libglib2.0-bin restic borgbackup man-db systemd valgrind strace
 	trash-cli gvfs-daemons dbus-bin
 	jq	# bench.sh writes its run as JSON; bench-render.sh reads it
+	# scripts/fuse317.sh: fetch, unpack and build libfuse 3.17's source
+	dpkg-dev xz-utils gpgv debian-archive-keyring g++
 )
 
 gfs_install_packages() {

@@ -9,6 +9,8 @@
 #   valgrind     the integration tests but for the process-level ones (t_cli,
 #                t_crash, t_concurrency, t_install) with the daemon under
 #                valgrind: no errors, no leaks at exit
+#   build-317    the plain build's integration tests (but t_install) with
+#                the daemon built against libfuse 3.17 (scripts/fuse317.sh)
 #   build-fuzz   libFuzzer targets (clang), a bounded time each
 #   mutation     scripts/mutate.sh: deliberate defects, each caught by a test
 #
@@ -77,7 +79,7 @@ integration() { # label galleryfs-binary test-file
 	run_tap "$1 integration $(basename "$3" .sh)" \
 		env GFS_BIN="$2" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
 		GFS_PLAIN_BIN="$PWD/build/fs/galleryfs" GFS_CAT="$cat" \
-		GFS_SANITIZED=$([ "$1" = build ] && echo 0 || echo 1) bash "$3"
+		GFS_SANITIZED=$(case $1 in build|build-317) echo 0 ;; *) echo 1 ;; esac) bash "$3"
 }
 
 # the structure: dependencies one way (design, Layout)
@@ -122,6 +124,24 @@ for t in tests/integration/t_*.sh; do
 	wanted "$t" && integration valgrind "$results/galleryfs-valgrind" "$t"
 done
 
+# libfuse 3.17 (Debian 13's, built privately): the plain build's
+# integration tests once more, but t_install (it installs what it tests).
+# Fetching or building it failing is one failed check, not the end.
+if wanted 317 || ls tests/integration/t_*.sh | grep -q -- "$filter"; then
+	if pc=$(scripts/fuse317.sh) &&
+		PKG_CONFIG_PATH=$pc gfs_build build-317 >"$results/build-317.log" 2>&1; then
+		for t in tests/integration/t_*.sh; do
+			case $t in */t_install.sh) continue ;; esac
+			wanted "$t" && integration build-317 "$PWD/build-317/fs/galleryfs" "$t"
+		done
+	else
+		cat "$results/build-317.log" 2>/dev/null
+		echo "not ok - build-317: libfuse 3.17 or galleryfs against it did not build" \
+			>"$results/build-317_build.tap"
+		echo "   not ok - build-317: libfuse 3.17 or galleryfs against it did not build"
+	fi
+fi
+
 # libFuzzer: every target for a bounded time, regressions replayed first
 if [ -x tests/fuzz/run.sh ] && wanted fuzz; then
 	run_tap "build-fuzz fuzz" tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
@@ -136,9 +156,9 @@ fi
 # distinct checks: every run but the repeats of the same files under the
 # sanitizers and valgrind
 distinct=$(find "$results" -name '*.tap' ! -name 'build-asan_*' ! -name 'build-tsan_*' \
-	! -name 'valgrind_*' -exec cat {} + 2>/dev/null | grep -cE '^(not )?ok ')
+	! -name 'valgrind_*' ! -name 'build-317_*' -exec cat {} + 2>/dev/null | grep -cE '^(not )?ok ')
 runs=$(cat "$results"/*.tap 2>/dev/null | grep -cE '^(not )?ok ')
-echo "# checks: $distinct distinct, $runs runs (the same files again under ASan+UBSan, TSan and valgrind)" \
+echo "# checks: $distinct distinct, $runs runs (the same files again under ASan+UBSan, TSan, valgrind and libfuse 3.17)" \
 	>"$results/zz-checks.figures"
 figures=$(cat "$results"/*.tap "$results"/zz-checks.figures 2>/dev/null |
 	grep -E '^# (checks|crash|concurrency|fuzz executions|hostile|mutation):' | sort | uniq)
