@@ -127,9 +127,19 @@ done
 # libfuse 3.17 (Debian 13's, built privately): the plain build's
 # integration tests once more, but t_install (it installs what it tests).
 # Fetching or building it failing is one failed check, not the end.
-if wanted 317 || ls tests/integration/t_*.sh | grep -q -- "$filter"; then
+# The pass is only worth its name if the daemon really runs on 3.17: the
+# first check is that the dynamic linker resolves libfuse3 from the prefix.
+if ls tests/integration/t_*.sh | grep -q -- "$filter"; then
 	if pc=$(scripts/fuse317.sh) &&
 		PKG_CONFIG_PATH=$pc gfs_build build-317 >"$results/build-317.log" 2>&1; then
+		run_tap "build-317 libfuse" bash -c 'echo 1..1
+			lib=$(ldd "$1" | sed -n "s/^[[:space:]]*libfuse3\.so[^ ]* => \([^ ]*\) .*/\1/p")
+			if [ -n "$lib" ] && [ "$(dirname "$(readlink -f "$lib")")" = "$(readlink -f "${2%/pkgconfig}")" ]; then
+				echo "ok 1 - build-317 runs on libfuse 3.17 from $2"
+			else
+				echo "not ok 1 - build-317 does not load libfuse 3.17 from $2:"
+				ldd "$1" | sed "s/^/# /"
+			fi' _ "$PWD/build-317/fs/galleryfs" "$pc"
 		for t in tests/integration/t_*.sh; do
 			case $t in */t_install.sh) continue ;; esac
 			wanted "$t" && integration build-317 "$PWD/build-317/fs/galleryfs" "$t"
