@@ -86,9 +86,6 @@ struct gfs_dirent {
 typedef int (*gfs_dirent_fn)(void *arg, const struct gfs_dirent *d);
 int gfs_readdir(struct gfs_core *c, uint64_t ino, uint64_t off, bool plus,
 		gfs_dirent_fn fn, void *arg, struct gfs_err *err);
-/* Whether the kernel may keep this directory's listing (live tree only). */
-int gfs_opendir(struct gfs_core *c, uint64_t ino, bool *cacheable,
-		struct gfs_err *err);
 
 int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      const char *name, mode_t mode, struct gfs_attr *out,
