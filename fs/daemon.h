@@ -86,6 +86,10 @@ int purger_start(struct purger *p, struct gfs_core *core, unsigned interval);
 void purger_stop(struct purger *p);
 
 /* ops.c: the request handlers (fs/ops/) */
+#define GFS_MAX_PAGES 1024      /* max_write at most 4 MiB of 4 KiB pages */
+/* The libfuse this daemon was built with, and what its file I/O can be
+ * (for --version). */
+void print_build_io(void);
 extern const struct fuse_lowlevel_ops gfs_ops;
 
 #endif

@@ -5,6 +5,9 @@
 
 #include "ops/ops.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 /* Feature flags: 3.17 keeps them in 64-bit want_ext/capable_ext, set
  * through its own calls; 3.14 has only the 32-bit want/capable. */
 #if FUSE_USE_VERSION >= 317
@@ -17,9 +20,28 @@
 #define GFS_UNWANT(c, f) ((void)((c)->want &= ~(f)))
 #endif
 
+/* The kernel's largest request, in pages: fs.fuse.max_pages_limit where
+ * the kernel has that sysctl, else its fixed 256 (FUSE_MAX_MAX_PAGES). */
+static unsigned kernel_max_pages(void)
+{
+	unsigned pages = 256;
+	FILE *f = fopen("/proc/sys/fs/fuse/max_pages_limit", "re");
+	if (f) {
+		if (fscanf(f, "%u", &pages) != 1 || pages == 0)
+			pages = 256;
+		fclose(f);
+	}
+	return pages > GFS_MAX_PAGES ? GFS_MAX_PAGES : pages;
+}
+
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
+	/* Writes as large as the kernel sends them: one request per MiB
+	 * (256 pages) at the default limit, instead of the 128 KiB of a
+	 * kernel without FUSE_MAX_PAGES. libfuse derives max_pages from
+	 * max_write (3.14 keeps it to its 1 MiB buffer). */
+	conn->max_write = kernel_max_pages() * (unsigned)sysconf(_SC_PAGESIZE);
 	/* listings answer with attributes in one round trip */
 	if (GFS_CAPABLE(conn, FUSE_CAP_READDIRPLUS))
 		GFS_WANT(conn, FUSE_CAP_READDIRPLUS);
@@ -69,3 +91,23 @@ const struct fuse_lowlevel_ops gfs_ops = {
 	.removexattr = op_removexattr,
 	.statfs = op_statfs,
 };
+
+void print_build_io(void)
+{
+#ifdef FUSE_HOTFIX_VERSION
+	printf("libfuse: built with %d.%d.%d (API %d), running %s\n",
+	       FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_HOTFIX_VERSION,
+	       FUSE_USE_VERSION, fuse_pkgversion());
+#else
+	printf("libfuse: built with %d.%d (API %d), running %s\n",
+	       FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_USE_VERSION,
+	       fuse_pkgversion());
+#endif
+#if FUSE_USE_VERSION >= 317
+	printf("file I/O: kernel passthrough where the kernel offers it and the "
+	       "daemon has CAP_SYS_ADMIN, else served by the daemon\n");
+#else
+	printf("file I/O: served by the daemon (this libfuse has no kernel "
+	       "passthrough; build against 3.17 for it)\n");
+#endif
+}
