@@ -14,6 +14,7 @@
 #endif
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -51,6 +52,14 @@ struct rename_memo {
 	char name[256], newname[256];
 };
 
+/* How file contents move (design §9): through the kernel's passthrough to
+ * the object files, or read and written by the daemon. */
+struct io_mode {
+	atomic_bool passthrough;        /* new files are opened with it */
+	atomic_bool fell_back;          /* it failed once: said, and off */
+	bool killpriv;                  /* we clear set-user-ID bits (v2) */
+};
+
 struct gfs_daemon {
 	struct gfs_config cfg;
 	struct gfs_core *core;
@@ -59,6 +68,7 @@ struct gfs_daemon {
 	struct notifier notifier;
 	struct purger purger;
 	struct rename_memo rename_memo;
+	struct io_mode io;
 };
 
 static inline struct gfs_daemon *daemon_of(fuse_req_t req)

@@ -5,8 +5,15 @@
 
 #include "ops/ops.h"
 
+#include <linux/capability.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "log.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define FUSE_BUILT_STR STR(FUSE_MAJOR_VERSION) "." STR(FUSE_MINOR_VERSION)
 
 /* Feature flags: 3.17 keeps them in 64-bit want_ext/capable_ext, set
  * through its own calls; 3.14 has only the 32-bit want/capable. */
@@ -34,9 +41,55 @@ static unsigned kernel_max_pages(void)
 	return pages > GFS_MAX_PAGES ? GFS_MAX_PAGES : pages;
 }
 
+#if FUSE_USE_VERSION >= 317
+/* Whether this process may register backing files: the kernel asks for
+ * CAP_SYS_ADMIN (a user namespace's may still be refused; the first open
+ * then tells, see fs/ops/file.c). */
+static bool may_passthrough(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> CAP_SYS_ADMIN) & 1;
+}
+#endif
+
+/* File contents through the kernel's passthrough where this build, the
+ * kernel and our privileges allow; said once at the start. */
+static void choose_io(struct gfs_daemon *d, struct fuse_conn_info *conn)
+{
+	const char *why;
+#if FUSE_USE_VERSION >= 317
+	if (!GFS_CAPABLE(conn, FUSE_CAP_PASSTHROUGH)) {
+		why = "the kernel offers no passthrough";
+	} else if (!may_passthrough()) {
+		why = "passthrough needs CAP_SYS_ADMIN";
+	} else {
+		GFS_WANT(conn, FUSE_CAP_PASSTHROUGH);
+		/* objects may sit on one stacked filesystem (an overlayfs
+		 * data directory in a container); nothing stacks on us */
+		conn->max_backing_stack_depth = 1;
+		atomic_store(&d->io.passthrough, true);
+		gfs_log(GFS_LOG_INFO, "file I/O: kernel passthrough");
+		return;
+	}
+#else
+	(void)conn;
+	why = "built with libfuse " FUSE_BUILT_STR ", which has no passthrough";
+#endif
+	gfs_log(GFS_LOG_INFO, "file I/O: served by the daemon (%s)", why);
+}
+
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct gfs_daemon *d = userdata;
+	choose_io(d, conn);
 	/* Writes as large as the kernel sends them: one request per MiB
 	 * (256 pages) at the default limit, instead of the 128 KiB of a
 	 * kernel without FUSE_MAX_PAGES. libfuse derives max_pages from

@@ -157,6 +157,7 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 	struct stat st;
 
 	pthread_mutex_lock(&c->open.lock);
+	open_table_see_behind(f);
 	bool dirty = f->dirty;
 	int64_t mtime = f->mtime, ctime = f->ctime;
 	pthread_mutex_unlock(&c->open.lock);
@@ -333,6 +334,24 @@ int gfs_retry_records(struct gfs_core *c)
 		}
 	}
 	return 0;
+}
+
+int gfs_handle_backing(struct gfs_core *c, struct gfs_handle *h,
+		       gfs_backing_fn reg, void *arg)
+{
+	if (!h->f)
+		return 0;       /* in memory: the daemon serves it */
+	int r = open_table_backing(&c->open, h->f, reg, arg);
+	h->backed = r > 0;
+	return r;
+}
+
+int gfs_handle_backing_end(struct gfs_core *c, struct gfs_handle *h)
+{
+	if (!h->backed)
+		return 0;
+	h->backed = false;
+	return open_table_backing_end(&c->open, h->f);
 }
 
 void gfs_release(struct gfs_core *c, struct gfs_handle *h)
