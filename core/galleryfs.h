@@ -124,6 +124,9 @@ enum {
 	GFS_SET_ATIME_NOW = 1 << 6,
 	GFS_SET_MTIME_NOW = 1 << 7,
 	GFS_SET_CTIME = 1 << 8,
+	/* the kernel leaves clearing set-user-ID and set-group-ID to us: a
+	 * write, truncate or chown (design §9); core says which bits go */
+	GFS_SET_KILL_SUIDGID = 1 << 9,
 };
 struct gfs_setattr {
 	unsigned what;

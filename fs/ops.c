@@ -101,8 +101,22 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	GFS_UNWANT(conn, FUSE_CAP_READDIRPLUS_AUTO);
 	/* design §7: the kernel must never acknowledge a write we did not see */
 	GFS_UNWANT(conn, FUSE_CAP_WRITEBACK_CACHE);
-	/* the kernel clears set-user-ID bits on write and chown */
+	/* Set-user-ID and set-group-ID bits go on write, truncate and chown
+	 * as on ext4 (design §9). 3.14: the kernel clears them itself,
+	 * after a GETATTR, and asks for security.capability before every
+	 * write. 3.17 (HANDLE_KILLPRIV_V2): it tells us when to clear them
+	 * and stops asking (SB_NOSEC). Either way O_TRUNC comes as a SETATTR
+	 * of its own: with atomic_o_trunc the kernel drops the mode change
+	 * of an open with O_TRUNC (3.14), and libfuse passes no
+	 * FUSE_OPEN_KILL_SUIDGID (3.17). */
 	GFS_UNWANT(conn, FUSE_CAP_HANDLE_KILLPRIV);
+	GFS_UNWANT(conn, FUSE_CAP_ATOMIC_O_TRUNC);
+#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
+	if (GFS_CAPABLE(conn, FUSE_CAP_HANDLE_KILLPRIV_V2)) {
+		GFS_WANT(conn, FUSE_CAP_HANDLE_KILLPRIV_V2);
+		d->io.killpriv = true;
+	}
+#endif
 	/* file data goes out by splice (zero copy from the object file);
 	 * requests come in by plain read: splicing every small request in
 	 * costs more system calls than it saves */

@@ -125,7 +125,8 @@ out:
 		return gfs_err_set(err, -r, "out of memory");
 	}
 	if (flags & O_TRUNC) {
-		/* the kernel leaves O_TRUNC to us (atomic_o_trunc) */
+		/* the kernel leaves O_TRUNC to us only with atomic_o_trunc,
+		 * which the adapter does not ask for (design §9) */
 		struct gfs_setattr s = { .what = GFS_SET_SIZE, .size = 0 };
 		struct gfs_attr a;
 		if ((r = gfs_setattr(c, who, ino, &s, *h, &a, err)) < 0) {
