@@ -150,6 +150,10 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
 
+/* setattr.c: the mode a file keeps when its set-user-ID and set-group-ID
+ * bits are to go (GFS_SET_KILL_SUIDGID), as the VFS decides. */
+uint32_t mode_without_suidgid(uint32_t mode);
+
 /* reserve.c: space held aside so that removals work on a full disk */
 void reserve_take(struct gfs_core *c);
 bool reserve_release(struct gfs_core *c);
