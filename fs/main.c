@@ -34,6 +34,7 @@
 struct options {
 	char *config;
 	char *data_dir;
+	char *catalog_conninfo;
 	char *log_level;
 	char *log_file;
 	int fsck;
@@ -47,6 +48,7 @@ struct options {
 static const struct fuse_opt option_spec[] = {
 	OPT("config=%s", config),
 	OPT("data_dir=%s", data_dir),
+	OPT("catalog_conninfo=%s", catalog_conninfo),
 	OPT("log_level=%s", log_level),
 	OPT("log_file=%s", log_file),
 	OPT("fsck", fsck),
@@ -89,7 +91,13 @@ static void usage(const char *prog)
 	       "    -d   -o debug          print every request (implies -f)\n"
 	       "    -s                     serve requests from one thread\n"
 	       "    -o config=FILE         configuration (default %s)\n"
-	       "    -o data_dir=DIR        catalog and objects (overrides the file)\n"
+	       "    -o data_dir=DIR        catalog and objects (overrides the file);\n"
+	       "                           on PostgreSQL the shared objects only\n"
+	       "    -o catalog_conninfo=STRING\n"
+	       "                           the catalog on PostgreSQL: a libpq connection\n"
+	       "                           string (empty: libpq's PG* variables decide);\n"
+	       "                           implies backend postgresql, overrides the\n"
+	       "                           file; a comma in it is written \\,\n"
 	       "    -o log_level=LEVEL     error, warning, info or debug\n"
 	       "    -o log_file=FILE       log here (default when daemonized: syslog,\n"
 	       "                           or DATA_DIR/galleryfs.log without /dev/log)\n"
@@ -138,6 +146,16 @@ static int load_config(struct gfs_config *cfg, const struct options *o)
 		fprintf(stderr, "galleryfs: data_dir %s: %s\n", o->data_dir,
 			strerror(errno));
 		return -1;
+	}
+	if (o->catalog_conninfo) {
+		if (strlen(o->catalog_conninfo) >= sizeof(cfg->conninfo)) {
+			fprintf(stderr, "galleryfs: catalog_conninfo: longer than "
+				"%zu bytes\n", sizeof(cfg->conninfo) - 1);
+			return -1;
+		}
+		cfg->backend = GFS_BACKEND_POSTGRESQL;
+		snprintf(cfg->conninfo, sizeof(cfg->conninfo), "%s",
+			 o->catalog_conninfo);
 	}
 	if (o->log_level && gfs_log_level_parse(o->log_level, &cfg->log_level) < 0) {
 		fprintf(stderr, "galleryfs: log_level=%s: expected error, warning, "
@@ -391,7 +409,8 @@ int main(int argc, char *argv[])
 	struct gfs_err err;
 	if (gfs_core_open(&co, &d.core, &err) < 0) {
 		fprintf(stderr, "galleryfs: %s\n", err.reason);
-		status = err.errnum == EPROTO || err.errnum == EBUSY ? EXIT_CONFIG : 1;
+		status = err.errnum == EPROTO || err.errnum == EBUSY ||
+			 err.errnum == EPROTONOSUPPORT ? EXIT_CONFIG : 1;
 		goto out_session;
 	}
 	purge_once(d.core, true);
@@ -453,6 +472,7 @@ out:
 	free(cmd.mountpoint);
 	free(o.config);
 	free(o.data_dir);
+	free(o.catalog_conninfo);
 	free(o.log_level);
 	free(o.log_file);
 	free(o.positional[0]);

@@ -198,6 +198,14 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	gfs_pending_init(&c->pending);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
 
+	/* Checked before the data directory is touched: a start that cannot
+	 * serve the configured backend creates nothing. */
+	if (c->cfg->backend != GFS_BACKEND_SQLITE) {
+		r = gfs_err_set(err, EPROTONOSUPPORT, "the catalog backend %s is "
+				"not built into this galleryfs; use backend = sqlite",
+				gfs_backend_name(c->cfg->backend));
+		goto fail;
+	}
 	if ((r = lock_data_dir(c, err)) < 0)
 		goto fail;
 	lock_note_pid(c);

@@ -4,7 +4,7 @@
 # configuration and the mountpoint checked before anything is created;
 # daemonizing, and where the log goes without a syslog socket.
 . "$(dirname "$0")/lib.sh"
-plan 47
+plan 49
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$MNT"
 
@@ -30,6 +30,8 @@ bad "an unknown section too" $'[log]\nlevel = info\n[nonsense]' "bad.ini:3: .*no
 bad "a cloud outside the list" $'[subscription]\ncloud = Mars' "bad.ini:2: .*Mars"
 bad "retention_days other than 7 (R1)" $'[softdelete]\nretention_days = 30' "bad.ini:2: .*fixed at 7 days"
 bad "a bad purge interval" $'[softdelete]\npurge_interval = soon' "bad.ini:2: "
+bad "a catalog backend outside sqlite, postgresql" $'[catalog]\nbackend = mysql' "bad.ini:2: .*mysql.*sqlite, postgresql"
+bad "a conninfo with backend sqlite" $'[catalog]\nbackend = sqlite\nconninfo = dbname=g' "bad.ini:3: .*backend = postgresql"
 check "... and none of these created the data directory" test ! -e "$DATA"
 
 expect_status "a config file that does not exist: status 2" 2 "" "$GFS_BIN" -f -o "config=$T/none.ini,data_dir=$DATA" "$MNT"
