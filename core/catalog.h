@@ -4,7 +4,8 @@
  * trash view's items hang off nodes. This header is the one interface of
  * every backend (design §7): core asks through it and computes every rule's
  * facts itself from plain questions; a backend only stores and fetches.
- * SQLite is the embedded backend (catalog_sqlite.c).
+ * SQLite is the embedded backend (catalog_sqlite.c), the default;
+ * PostgreSQL (catalog_pg.c) serves catalogs that several hosts share.
  *
  * What every backend guarantees:
  *  - one transaction per filesystem operation (gfs_txn_begin .. commit or
@@ -28,7 +29,8 @@
  *    its trash row; a file soft-deleted alone loses its row when its
  *    version is soft-deleted (it is then part of the version's item);
  *  - the mtime of a user's trash changes whenever a trash row of it comes
- *    or goes, and an item passing its purgeAt counts as going;
+ *    or goes, and an item passing its purgeAt counts as going; so does
+ *    that of a .softdeleted mirror (mirror_touch, mirror_mtime);
  *  - the schema is versioned (GFS_SCHEMA_VERSION): a newer one is refused
  *    (-EPROTO), an older one migrated at open.
  */
@@ -42,7 +44,7 @@
 #include "err.h"
 #include "props.h"
 
-#define GFS_SCHEMA_VERSION 2
+#define GFS_SCHEMA_VERSION 3
 
 enum gfs_type {
 	GFS_ROOT = 0,
@@ -115,7 +117,15 @@ struct gfs_txn {
 
 /* Where a catalog is and how to open it. */
 struct cat_open_options {
+	/* NULL or "sqlite": the embedded catalog, DATA_DIR/catalog.db;
+	 * "postgresql": a PostgreSQL database (conninfo) */
+	const char *backend;
 	const char *data_dir;           /* the embedded backend's home */
+	/* postgresql: a libpq connection string, passed to libpq as it is
+	 * ("host=/run/pg dbname=galleryfs", "service=gfs", a postgresql://
+	 * URI); NULL or "" leaves everything to libpq's PG* environment
+	 * variables and service files */
+	const char *conninfo;
 	bool read_only;                 /* look, never migrate or mark */
 };
 
@@ -258,6 +268,19 @@ struct cat_backend {
 	/* When uid's trash last changed, in ns (see the guarantees). */
 	int64_t (*trash_mtime)(struct gfs_txn *t, uint32_t uid, int64_t now_s);
 
+	/* ---- the .softdeleted mirrors (design §9) ---- */
+	/* The listing of node's .softdeleted mirror changed (node: a gallery,
+	 * for its .softdeleted; a definition, for .softdeleted/DEF; a version,
+	 * for its shadow or its soft-deleted self): its mtime moves to now_ns, or
+	 * 1 ns past its last value if that is not earlier. */
+	int (*mirror_touch)(struct gfs_txn *t, int64_t node, int64_t now_ns);
+	/* When node's mirror last changed, in ns: the later of its last touch
+	 * (0 if never) and, in ns, the latest purge_at at or before now_s of a
+	 * soft-deleted node the mirror shows or holds (for a gallery: any
+	 * soft-deleted node with that gallery; a definition: with that
+	 * definition; a version: a soft-deleted child of it). */
+	int64_t (*mirror_mtime)(struct gfs_txn *t, int64_t node, int64_t now_s);
+
 	/* ---- whole-catalog checks (start-up, fsck) ---- */
 	/* The backend's own consistency check, quick or thorough (every
 	 * page and index; slower); msg says what is wrong. */
@@ -272,6 +295,20 @@ struct cat_backend {
 extern const struct cat_backend gfs_catalog_sqlite;
 
 /* ---- opening: the backend is chosen here ---- */
+/* The backend named name (NULL: the default, SQLite), or NULL when galleryfs
+ * has none of that name: what a configuration check asks. */
+const struct cat_backend *gfs_catalog_backend(const char *name);
+/* Open the catalog o describes (o->backend chooses; see cat_open_options),
+ * creating or migrating it unless o->read_only. On failure nothing is
+ * created and err says what went wrong and what to do, naming the catalog
+ * (for PostgreSQL its conninfo, without any password): an unknown backend
+ * -EINVAL, a server that cannot be reached or refuses the role -EIO or
+ * -EACCES, a role that may not create the schema -EACCES, a newer schema
+ * -EPROTO. */
+int gfs_catalog_open_with(const struct cat_open_options *o,
+			  struct gfs_catalog **out, bool *was_clean,
+			  struct gfs_err *err);
+/* The embedded catalog of data_dir (gfs_catalog_open_with, SQLite). */
 int gfs_catalog_open(const char *data_dir, struct gfs_catalog **out,
 		     bool *was_clean, struct gfs_err *err);
 /* Open only to look (gfs-cat): nothing migrated, marked or written, and
@@ -399,6 +436,10 @@ static inline int cat_trash_list(struct gfs_txn *t, uint32_t uid, int64_t now_s,
 { return CAT_CALL(trash_list, uid, now_s, after, fn, arg); }
 static inline int64_t cat_trash_mtime(struct gfs_txn *t, uint32_t uid, int64_t now_s)
 { return CAT_CALL(trash_mtime, uid, now_s); }
+static inline int cat_mirror_touch(struct gfs_txn *t, int64_t node, int64_t now_ns)
+{ return CAT_CALL(mirror_touch, node, now_ns); }
+static inline int64_t cat_mirror_mtime(struct gfs_txn *t, int64_t node, int64_t now_s)
+{ return CAT_CALL(mirror_mtime, node, now_s); }
 static inline int cat_integrity_check(struct gfs_txn *t, bool thorough,
 				      char *msg, size_t len)
 { return CAT_CALL(integrity_check, thorough, msg, len); }

@@ -261,6 +261,15 @@ static const char SCHEMA_V2[] =
 	"CREATE UNIQUE INDEX trash_name ON trash(uid, name);"
 	"CREATE TABLE trash_dir (uid INTEGER PRIMARY KEY, mtime INTEGER NOT NULL);";
 
+/* The .softdeleted mirrors (design §9): when each last changed, as the
+ * trash's mtimes; their expiries are found through node_softdeleted (a
+ * definition), node_children (a version) and, for a gallery, an index of
+ * its own. */
+static const char SCHEMA_V3[] =
+	"CREATE TABLE mirror_dir (node INTEGER PRIMARY KEY, mtime INTEGER NOT NULL);"
+	"CREATE INDEX node_softdeleted_gallery ON node(gallery, purge_at)"
+	" WHERE state = " SQL_STATE_SD ";";
+
 static int insert_trash_row(struct conn *c, int64_t node, uint32_t uid,
 			    const char *name, size_t len, bool owns);
 
@@ -379,6 +388,9 @@ static int migrate(struct conn *c, struct gfs_err *err)
 			if (rc == SQLITE_OK)
 				rc = migrate_trash_items(c);
 		}
+		/* no mirror has been touched yet: they start at their expiries */
+		if (rc == SQLITE_OK && v == 2)
+			rc = conn_exec(c, SCHEMA_V3);
 		if (rc == SQLITE_OK) {
 			char sql[64];
 			snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
@@ -817,12 +829,18 @@ static int sq_node_delete(struct gfs_txn *gt, int64_t id)
 {
 	struct sq_txn *t = sq_txn(gt);
 	static const char SQL[] = "DELETE FROM node WHERE id = ?";
+	static const char SQL_MIRROR[] = "DELETE FROM mirror_dir WHERE node = ?";
 	/* an item leaving a trash changes it */
 	int r = sq_trash_remove(&t->base, id, gfs_now_ns());
-	sqlite3_stmt *st = stmt(t, SQL);
 	if (r < 0)
 		return r;
+	sqlite3_stmt *st = stmt(t, SQL_MIRROR);
 	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = step_done(st)) < 0)
+		return r;
+	if (!(st = stmt(t, SQL)))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	return step_done(st);
@@ -1394,18 +1412,24 @@ static int insert_trash_row(struct conn *c, int64_t node, uint32_t uid,
 	return sqlite3_changes(c->db) == 1 ? 0 : -EEXIST;
 }
 
-/* uid's trash changed at now_ns: its mtime moves, by at least 1 ns */
+/* A directory of a view changed at now_ns: the mtime sql keeps for key
+ * (a trash's, a mirror's) moves, by at least 1 ns. */
+static int touch(struct sq_txn *t, const char *sql, int64_t key, int64_t now_ns)
+{
+	sqlite3_stmt *st = stmt(t, sql);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int64(st, 2, now_ns);
+	return step_done(st);
+}
+
 static int trash_touch(struct sq_txn *t, uint32_t uid, int64_t now_ns)
 {
 	static const char SQL[] = "INSERT INTO trash_dir(uid, mtime) VALUES (?, ?)"
 		" ON CONFLICT(uid) DO UPDATE SET"
 		" mtime = max(excluded.mtime, trash_dir.mtime + 1)";
-	sqlite3_stmt *st = stmt(t, SQL);
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now_ns);
-	return step_done(st);
+	return touch(t, SQL, uid, now_ns);
 }
 
 static int sq_trash_add(struct gfs_txn *gt, const struct cat_trash *e, int64_t now_ns)
@@ -1594,6 +1618,49 @@ static int64_t sq_trash_mtime(struct gfs_txn *gt, uint32_t uid, int64_t now_s)
 }
 
 /* ------------------------------------------------------------------ */
+/* the .softdeleted mirrors                                            */
+
+static int sq_mirror_touch(struct gfs_txn *gt, int64_t node, int64_t now_ns)
+{
+	struct sq_txn *t = sq_txn(gt);
+	static const char SQL[] = "INSERT INTO mirror_dir(node, mtime) VALUES (?, ?)"
+		" ON CONFLICT(node) DO UPDATE SET"
+		" mtime = max(excluded.mtime, mirror_dir.mtime + 1)";
+	return touch(t, SQL, node, now_ns);
+}
+
+static int64_t sq_mirror_mtime(struct gfs_txn *gt, int64_t node, int64_t now_s)
+{
+	struct sq_txn *t = sq_txn(gt);
+	/* the last touch, or the last expiry of a row the mirror shows
+	 * (?1 the node, ?2 its gallery, ?3 now_s), whichever is later */
+#define MIRROR(SHOWN) "SELECT max("                                          \
+	" coalesce((SELECT mtime FROM mirror_dir WHERE node = ?1), 0),"       \
+	" coalesce((SELECT max(purge_at) FROM node WHERE state = " SQL_STATE_SD \
+	"  AND " SHOWN " AND purge_at <= ?3), 0) * 1000000000)"
+	static const char SQL_G[] = MIRROR("gallery = ?2"),
+		SQL_D[] = MIRROR("gallery = ?2 AND definition = ?1"),
+		SQL_V[] = MIRROR("parent = ?1");
+#undef MIRROR
+	static const char SQL_TOUCHED[] = "SELECT mtime FROM mirror_dir WHERE node = ?";
+	struct gfs_node n;
+	const char *sql = SQL_TOUCHED;
+
+	if (sq_node_get(gt, node, &n) == 0)
+		sql = n.type == GFS_GALLERY ? SQL_G : n.type == GFS_DEFINITION ?
+			SQL_D : n.type == GFS_VERSION ? SQL_V : SQL_TOUCHED;
+	sqlite3_stmt *st = stmt(t, sql);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, node);
+	if (sql != SQL_TOUCHED) {
+		sqlite3_bind_int64(st, 2, n.gallery);
+		sqlite3_bind_int64(st, 3, now_s);
+	}
+	return step_int(st, 0);
+}
+
+/* ------------------------------------------------------------------ */
 
 const struct cat_backend gfs_catalog_sqlite = {
 	.name = "sqlite",
@@ -1642,6 +1709,8 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.trash_remove_children = sq_trash_remove_children,
 	.trash_list = sq_trash_list,
 	.trash_mtime = sq_trash_mtime,
+	.mirror_touch = sq_mirror_touch,
+	.mirror_mtime = sq_mirror_mtime,
 	.integrity_check = sq_integrity_check,
 	.files = sq_files,
 	.orphans = sq_orphans,

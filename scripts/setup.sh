@@ -12,6 +12,9 @@ GFS_PACKAGES=(
 	libglib2.0-bin restic borgbackup man-db systemd valgrind strace
 	trash-cli gvfs-daemons dbus-bin
 	jq	# bench.sh writes its run as JSON; bench-render.sh reads it
+	# the catalog on PostgreSQL (issue #15): libpq to build, a server for
+	# scripts/pg.sh's private test cluster
+	libpq-dev postgresql-15
 	# scripts/fuse317.sh: fetch, unpack and build libfuse 3.17's source
 	dpkg-dev xz-utils gpgv debian-archive-keyring g++
 )

@@ -178,6 +178,39 @@ static int insert_lineage(struct gfs_txn *t, int64_t *g, int64_t *d, int64_t *v)
 	return 0;
 }
 
+/* Soft-delete node id with purge_at at purge_s. */
+static int soft_delete(struct gfs_txn *t, int64_t id, int64_t purge_s)
+{
+	struct gfs_node n;
+	int r = cat_node_get(t, id, &n);
+	if (r < 0)
+		return r;
+	n.state = GFS_SOFT_DELETED;
+	n.deleted_at = purge_s - 7 * 86400;
+	n.purge_at = purge_s;
+	return cat_node_update(t, &n);
+}
+
+/* A fresh catalog holding a gallery, definition and version, and a write
+ * transaction on it; NULL (and nothing left open) when either fails. */
+static struct gfs_txn *fresh_lineage(struct gfs_catalog **cat, int64_t *g,
+				     int64_t *d, int64_t *v)
+{
+	fresh_dir();
+	*cat = open_cat(NULL);
+	CHECK(*cat != NULL);
+	if (!*cat)
+		return NULL;
+	struct gfs_txn *t = begin(*cat, true);
+	CHECK(t != NULL);
+	if (!t) {
+		gfs_catalog_close(*cat);
+		return NULL;
+	}
+	CHECK_INT(insert_lineage(t, g, d, v), 0);
+	return t;
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_open_creates_schema_and_root(void)
@@ -205,8 +238,8 @@ static void test_open_creates_schema_and_root(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
-	CHECK_INT(GFS_SCHEMA_VERSION, 2);
-	CHECK_INT(file_user_version(), 2);
+	CHECK_INT(GFS_SCHEMA_VERSION, 3);
+	CHECK_INT(file_user_version(), 3);
 out:
 	remove_data_dir();
 }
@@ -250,7 +283,7 @@ static void test_reopen_keeps_data(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
-	CHECK_INT(file_user_version(), 2);
+	CHECK_INT(file_user_version(), GFS_SCHEMA_VERSION);
 out:
 	remove_data_dir();
 }
@@ -796,18 +829,10 @@ static void test_trash_rows(void)
 	struct gfs_node n, item;
 	struct cat_trash e = { .uid = 1005, .name = "1.0.0", .name_len = 5 }, got;
 
-	fresh_dir();
-	struct gfs_catalog *cat = open_cat(NULL);
-	CHECK(cat != NULL);
-	if (!cat)
+	struct gfs_catalog *cat;
+	struct gfs_txn *t = fresh_lineage(&cat, &g, &d, &v);
+	if (!t)
 		goto out;
-	struct gfs_txn *t = begin(cat, true);
-	CHECK(t != NULL);
-	if (!t) {
-		gfs_catalog_close(cat);
-		goto out;
-	}
-	CHECK_INT(insert_lineage(t, &g, &d, &v), 0);
 	CHECK_INT(cat_node_get(t, v, &n), 0);
 	n.state = GFS_SOFT_DELETED;
 	n.deleted_at = 1000;
@@ -854,42 +879,33 @@ static void test_migration_to_trash(void)
 	int64_t g = 0, d = 0, v = 0, v2 = 0;
 	struct gfs_node n;
 
-	fresh_dir();
-	struct gfs_catalog *cat = open_cat(NULL);
-	CHECK(cat != NULL);
-	if (!cat)
+	struct gfs_catalog *cat;
+	struct gfs_txn *t = fresh_lineage(&cat, &g, &d, &v);
+	if (!t)
 		goto out;
-	struct gfs_txn *t = begin(cat, true);
-	CHECK(t != NULL);
-	if (t) {
-		CHECK_INT(insert_lineage(t, &g, &d, &v), 0);
-		/* a second definition with a version of the same name */
-		sample_node(&n, GFS_DEFINITION, g, "e", 1, 3);
-		n.gallery = g;
-		CHECK_INT(cat_node_insert(t, &n), 0);
-		int64_t e = n.id;
-		n.definition = e;
-		CHECK_INT(cat_node_update(t, &n), 0);
-		sample_node(&n, GFS_VERSION, e, "1.0.0", 5, 2);
-		n.gallery = g;
-		n.definition = e;
-		CHECK_INT(cat_node_insert(t, &n), 0);
-		v2 = n.id;
-		for (int i = 0; i < 2; i++) {
-			CHECK_INT(cat_node_get(t, i ? v2 : v, &n), 0);
-			n.state = GFS_SOFT_DELETED;
-			n.deleted_at = 1000;
-			n.purge_at = 1000 + 7 * 86400;
-			CHECK_INT(cat_node_update(t, &n), 0);
-		}
-		CHECK_INT(commit(t), 0);
-	}
+	/* a second definition with a version of the same name */
+	sample_node(&n, GFS_DEFINITION, g, "e", 1, 3);
+	n.gallery = g;
+	CHECK_INT(cat_node_insert(t, &n), 0);
+	int64_t e = n.id;
+	n.definition = e;
+	CHECK_INT(cat_node_update(t, &n), 0);
+	sample_node(&n, GFS_VERSION, e, "1.0.0", 5, 2);
+	n.gallery = g;
+	n.definition = e;
+	CHECK_INT(cat_node_insert(t, &n), 0);
+	v2 = n.id;
+	CHECK_INT(soft_delete(t, v, 1000 + 7 * 86400), 0);
+	CHECK_INT(soft_delete(t, v2, 1000 + 7 * 86400), 0);
+	CHECK_INT(commit(t), 0);
 	gfs_catalog_close(cat);
 
 	/* back to schema 1 */
 	sqlite3 *db;
 	CHECK_INT(sqlite3_open(db_path, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "DROP TABLE trash; DROP TABLE trash_dir;"
+			       "DROP TABLE mirror_dir;"
+			       "DROP INDEX node_softdeleted_gallery;"
 			       "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(file_user_version(), 1);
@@ -910,7 +926,124 @@ static void test_migration_to_trash(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), GFS_SCHEMA_VERSION);
+out:
+	remove_data_dir();
+}
+
+/* The .softdeleted mirrors' mtimes (design §9): a touch moves one forward,
+ * by 1 ns at least; an expiry of a row a mirror shows moves it to that
+ * purge_at; a mirror of live rows only has none; a deleted node's goes. */
+static void test_mirror_mtimes(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+	struct gfs_node n;
+
+	struct gfs_catalog *cat;
+	struct gfs_txn *t = fresh_lineage(&cat, &g, &d, &v);
+	if (!t)
+		goto out;
+	sample_node(&n, GFS_FILE, v, "f", 1, 4);
+	n.gallery = g;
+	n.definition = d;
+	CHECK_INT(cat_node_insert(t, &n), 0);
+	int64_t f = n.id;
+	sample_node(&n, GFS_GALLERY, 0, "h", 1, 5);
+	CHECK_INT(cat_node_insert(t, &n), 0);
+	int64_t h = n.id;
+	n.gallery = h;
+	CHECK_INT(cat_node_update(t, &n), 0);
+
+	/* live rows only: never changed */
+	CHECK_INT(cat_mirror_mtime(t, g, 3000), 0);
+	CHECK_INT(cat_mirror_mtime(t, d, 3000), 0);
+	CHECK_INT(cat_mirror_mtime(t, v, 3000), 0);
+
+	/* touches: forward, at least by 1 ns */
+	CHECK_INT(cat_mirror_touch(t, g, 5000), 0);
+	CHECK_INT(cat_mirror_mtime(t, g, 3000), 5000);
+	CHECK_INT(cat_mirror_touch(t, g, 4000), 0);
+	CHECK_INT(cat_mirror_mtime(t, g, 3000), 5001);
+	CHECK_INT(cat_mirror_touch(t, g, 5001), 0);
+	CHECK_INT(cat_mirror_mtime(t, g, 3000), 5002);
+	CHECK_INT(cat_mirror_touch(t, g, 9000), 0);
+	CHECK_INT(cat_mirror_mtime(t, g, 3000), 9000);
+	/* each mirror has its own */
+	CHECK_INT(cat_mirror_mtime(t, d, 3000), 0);
+	CHECK_INT(cat_mirror_mtime(t, h, 3000), 0);
+
+	/* a soft-deleted file of v expiring at 2000 s: every mirror that
+	 * shows it changes then, and only from then */
+	CHECK_INT(soft_delete(t, f, 2000), 0);
+	CHECK_INT(cat_mirror_mtime(t, v, 1999), 0);
+	CHECK_INT(cat_mirror_mtime(t, v, 2000), 2000 * 1000000000LL);
+	CHECK_INT(cat_mirror_mtime(t, d, 1999), 0);
+	CHECK_INT(cat_mirror_mtime(t, d, 2500), 2000 * 1000000000LL);
+	CHECK_INT(cat_mirror_mtime(t, g, 1999), 9000);
+	CHECK_INT(cat_mirror_mtime(t, g, 2000), 2000 * 1000000000LL);
+	CHECK_INT(cat_mirror_mtime(t, h, 2500), 0);
+	/* the latest expiry counts, and a later touch wins over it */
+	CHECK_INT(soft_delete(t, v, 2100), 0);
+	CHECK_INT(cat_mirror_mtime(t, d, 2050), 2000 * 1000000000LL);
+	CHECK_INT(cat_mirror_mtime(t, d, 2100), 2100 * 1000000000LL);
+	CHECK_INT(cat_mirror_touch(t, d, 2200 * 1000000000LL), 0);
+	CHECK_INT(cat_mirror_mtime(t, d, 2100), 2200 * 1000000000LL);
+	CHECK_INT(commit(t), 0);
+
+	/* kept across transactions; a deleted node's mirror goes with it */
+	t = begin(cat, true);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_INT(cat_mirror_mtime(t, g, 1000), 9000);
+		CHECK_INT(cat_mirror_touch(t, v, 7000), 0);
+		CHECK_INT(cat_node_delete(t, f), 0);
+		CHECK_INT(cat_node_delete(t, v), 0);
+		CHECK_INT(cat_mirror_mtime(t, v, 1000), 0);
+		CHECK_INT(cat_mirror_mtime(t, d, 1000), 2200 * 1000000000LL);
+		CHECK_INT(commit(t), 0);
+	}
+	gfs_catalog_close(cat);
+out:
+	remove_data_dir();
+}
+
+/* A catalog of schema 2 had no mirror mtimes: it gains the table, and its
+ * mirrors start at their expiries. */
+static void test_migration_to_mirrors(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+
+	struct gfs_catalog *cat;
+	struct gfs_txn *t = fresh_lineage(&cat, &g, &d, &v);
+	if (!t)
+		goto out;
+	CHECK_INT(soft_delete(t, v, 4000), 0);
+	CHECK_INT(commit(t), 0);
+	gfs_catalog_close(cat);
+
+	sqlite3 *db;
+	CHECK_INT(sqlite3_open(db_path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP TABLE mirror_dir;"
+			       "DROP INDEX node_softdeleted_gallery;"
+			       "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 	CHECK_INT(file_user_version(), 2);
+
+	cat = open_cat(NULL);
+	CHECK(cat != NULL);
+	if (!cat)
+		goto out;
+	t = begin(cat, true);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_INT(cat_mirror_mtime(t, g, 3999), 0);
+		CHECK_INT(cat_mirror_mtime(t, g, 4000), 4000 * 1000000000LL);
+		CHECK_INT(cat_mirror_touch(t, g, 5000 * 1000000000LL), 0);
+		CHECK_INT(cat_mirror_mtime(t, g, 4000), 5000 * 1000000000LL);
+		CHECK_INT(commit(t), 0);
+	}
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 3);
 out:
 	remove_data_dir();
 }
@@ -929,5 +1062,7 @@ int main(void)
 	RUN(test_free_xattrs);
 	RUN(test_trash_rows);
 	RUN(test_migration_to_trash);
+	RUN(test_mirror_mtimes);
+	RUN(test_migration_to_mirrors);
 	return TAP_DONE();
 }
