@@ -58,6 +58,18 @@ static void lock_note_pid(struct gfs_core *c)
 		gfs_log(GFS_LOG_DEBUG, "cannot write pid to lock file");
 }
 
+/* The catalog the configuration names: the embedded one in the data
+ * directory, or the PostgreSQL database of cfg->conninfo. */
+static int open_catalog(struct gfs_core *c, bool *clean, struct gfs_err *err)
+{
+	struct cat_open_options co = {
+		.backend = gfs_backend_name(c->cfg->backend),
+		.data_dir = c->data_dir,
+		.conninfo = c->cfg->conninfo,
+	};
+	return gfs_catalog_open_with(&co, &c->cat, clean, err);
+}
+
 /* ---- the check ---- */
 
 struct check {
@@ -198,18 +210,17 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	gfs_pending_init(&c->pending);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
 
-	/* Checked before the data directory is touched: a start that cannot
-	 * serve the configured backend creates nothing. */
-	if (c->cfg->backend != GFS_BACKEND_SQLITE) {
-		r = gfs_err_set(err, EPROTONOSUPPORT, "the catalog backend %s is "
-				"not built into this galleryfs; use backend = sqlite",
-				gfs_backend_name(c->cfg->backend));
+	/* A catalog of its own lives in the data directory, so that must be
+	 * ours first; a shared one (PostgreSQL) is opened first, so that a
+	 * server that cannot be reached or refuses the login, a connection
+	 * string libpq cannot parse or a newer schema leaves nothing created. */
+	bool shared = c->cfg->backend != GFS_BACKEND_SQLITE;
+	if (shared && (r = open_catalog(c, &clean, err)) < 0)
 		goto fail;
-	}
 	if ((r = lock_data_dir(c, err)) < 0)
 		goto fail;
 	lock_note_pid(c);
-	if ((r = gfs_catalog_open(c->data_dir, &c->cat, &clean, err)) < 0)
+	if (!shared && (r = open_catalog(c, &clean, err)) < 0)
 		goto fail;
 	if ((r = gfs_store_open(c->data_dir, &c->store, err)) < 0)
 		goto fail;
