@@ -100,7 +100,8 @@ static void usage(const char *prog)
 	       "                           file; a comma in it is written \\,\n"
 	       "    -o log_level=LEVEL     error, warning, info or debug\n"
 	       "    -o log_file=FILE       log here (default when daemonized: syslog,\n"
-	       "                           or DATA_DIR/galleryfs.log without /dev/log)\n"
+	       "                           or DATA_DIR/galleryfs.log without /dev/log;\n"
+	       "                           on PostgreSQL DATA_DIR/galleryfs-HOST.log)\n"
 	       "    -o fsck                check catalog and objects fully at mount\n"
 	       "    -o max_threads=N       worker threads (default %d)\n"
 	       "    -o max_idle_threads=N  idle workers kept (default: all of them)\n"
@@ -259,6 +260,21 @@ static int check_mountpoint(const char *mp)
 	return 0;
 }
 
+/* DATA_DIR/galleryfs.log; on PostgreSQL, whose data directory the hosts
+ * sharing the catalog all mount, DATA_DIR/galleryfs-HOST.log, so that each
+ * host's daemon has a log of its own. */
+static void default_log_file(const struct gfs_config *cfg, char *path, size_t len)
+{
+	char host[256] = "";
+
+	if (cfg->backend == GFS_BACKEND_SQLITE || gethostname(host, sizeof(host)) < 0) {
+		snprintf(path, len, "%s/galleryfs.log", cfg->data_dir);
+		return;
+	}
+	host[sizeof(host) - 1] = '\0';
+	snprintf(path, len, "%s/galleryfs-%s.log", cfg->data_dir, host);
+}
+
 /* Where log lines go from the mount on (design §8): -o log_file when
  * given (opened, so checked, before anything else is touched); else
  * stderr in the foreground; else syslog when a syslog daemon listens;
@@ -267,7 +283,7 @@ static int check_mountpoint(const char *mp)
 static enum gfs_log_sink choose_log(const struct gfs_daemon *d,
 				    const struct options *o, bool foreground)
 {
-	char path[GFS_CONFIG_PATH_MAX + 32];
+	char path[GFS_CONFIG_PATH_MAX + 300];
 
 	if (o->log_file) {
 		if (!foreground)
@@ -278,7 +294,7 @@ static enum gfs_log_sink choose_log(const struct gfs_daemon *d,
 		return GFS_LOG_STDERR;
 	if (gfs_log_syslog_available())
 		return GFS_LOG_SYSLOG;
-	snprintf(path, sizeof(path), "%s/galleryfs.log", d->cfg.data_dir);
+	default_log_file(&d->cfg, path, sizeof(path));
 	int r = gfs_log_open_file(path);
 	if (r < 0) {
 		fprintf(stderr, "galleryfs: no syslog socket (/dev/log) and the "
