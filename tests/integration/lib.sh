@@ -342,6 +342,20 @@ store_matches_catalog() {
 	fi
 }
 
+# set_schema_version N: mark $DATA's catalog, unmounted, as one of schema N
+# (as a newer or older galleryfs would have left it).
+set_schema_version() {
+	if on_postgresql; then pg_set_schema_version "$1"
+	else sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$1"; fi
+}
+
+# A fingerprint of everything $DATA's catalog stores, unmounted, whatever
+# its schema: the SQLite file's bytes, or the PostgreSQL database's dump.
+catalog_state() {
+	if on_postgresql; then pg_dump -d "$(pg_conninfo)" | sha256sum | cut -d' ' -f1
+	else sha256sum <"$DATA/catalog.db" | cut -d' ' -f1; fi
+}
+
 # Bytes used by the object store.
 store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
