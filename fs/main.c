@@ -166,30 +166,6 @@ static int load_config(struct gfs_config *cfg, const struct options *o)
 	return 0;
 }
 
-/*
- * Whether a start that core could not open ends with status 2 (design §8):
- * a catalog of a newer galleryfs, a data directory in use, and on
- * PostgreSQL every catalog that cannot be opened (a backend not built in,
- * a connection string libpq cannot parse, a server that cannot be reached,
- * a login or a right refused). Core opens that catalog before it creates
- * anything, so these are refusals of what the configuration names, to be
- * fixed there; other failures (a disk, a damaged file) are status 1.
- */
-static bool start_refused(const struct gfs_config *cfg, int errnum)
-{
-	if (errnum == EPROTO || errnum == EBUSY)
-		return true;
-	if (cfg->backend != GFS_BACKEND_POSTGRESQL)
-		return false;
-	switch (errnum) {
-	case EINVAL: case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH:
-	case ETIMEDOUT: case ENOTCONN: case EACCES: case EPERM: case ENOENT:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* mountinfo's octal escapes (\040 for a space) undone, in place */
 static void unescape_mountinfo(char *s)
 {
@@ -442,14 +418,16 @@ int main(int argc, char *argv[])
 		notify_fd = detach();
 	umask(0);
 
+	bool refused = false;
 	struct gfs_core_options co = {
 		.cfg = &d.cfg, .data_dir = d.cfg.data_dir, .fsck = o.fsck != 0,
 		.inval = notifier_push, .inval_arg = &d.notifier,
+		.refused = &refused,
 	};
 	struct gfs_err err;
 	if (gfs_core_open(&co, &d.core, &err) < 0) {
 		fprintf(stderr, "galleryfs: %s\n", err.reason);
-		status = start_refused(&d.cfg, err.errnum) ? EXIT_CONFIG : 1;
+		status = refused ? EXIT_CONFIG : 1;
 		goto out_session;
 	}
 	purge_once(d.core, true);

@@ -217,7 +217,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 		  struct gfs_err *err)
 {
 	struct gfs_core *c = calloc(1, sizeof(*c));
-	bool clean = false;
+	bool clean = false, refused = false;
 	int r;
 
 	gfs_err_clear(err);
@@ -237,8 +237,10 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	 * server that cannot be reached or refuses the login, a connection
 	 * string libpq cannot parse or a newer schema leaves nothing created. */
 	bool shared = c->cfg->backend != GFS_BACKEND_SQLITE;
-	if (shared && (r = open_catalog(c, &clean, err)) < 0)
+	if (shared && (r = open_catalog(c, &clean, err)) < 0) {
+		refused = true;
 		goto fail;
+	}
 	if ((r = lock_data_dir(c, err)) < 0)
 		goto fail;
 	lock_note_pid(c);
@@ -268,6 +270,8 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	return 0;
 
 fail:
+	if (o->refused)
+		*o->refused = refused || err->errnum == EPROTO || err->errnum == EBUSY;
 	gfs_core_close_partial(c);
 	return r;
 }
