@@ -199,6 +199,13 @@ pg_fresh_database() {
 	grep -qx "$db" "$T/pg-databases" 2>/dev/null || echo "$db" >>"$T/pg-databases"
 }
 
+# The PostgreSQL backend keeps its schema version in meta's "schema" row
+# (core/catalog_pg.c), as SQLite keeps it in user_version.
+pg_set_schema_version() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_conninfo)" \
+		-c "UPDATE meta SET value = '$1' WHERE key = 'schema'" >/dev/null
+}
+
 pg_drop_databases() {
 	local db
 	[ -f "$T/pg-databases" ] || return 0

@@ -59,12 +59,12 @@ else
 		2 echo "$st"
 	check "... and the message names that socket" grep -q "$T/nosock" "$T/start.err"
 	check "... nothing created" test ! -e "$DATA"
-	check_not "... nothing mounted" 1 mountpoint -q "$MNT"
+	check "... nothing mounted" bash -c "! mountpoint -q '$MNT'"
 	# the command line wins over [catalog] backend = sqlite
 	printf '[catalog]\nbackend = sqlite\n' >"$T/sqlite.ini"
 	refused "-o catalog_conninfo= wins over backend = sqlite in the file" \
 		"connect|$T/nosock" "config=$T/sqlite.ini,data_dir=$DATA,catalog_conninfo=host=$T/nosock dbname=x"
-	refused "a comma in -o catalog_conninfo= is written \\\\," \
+	refused 'a comma in -o catalog_conninfo= is written \,' \
 		"connect|$T/nosock" "config=$CONF,data_dir=$DATA,catalog_conninfo=host=$T/nosock dbname=x application_name=a\\,b"
 fi
 
@@ -101,24 +101,20 @@ expect "... the last end was clean" clean catalog clean
 must_mount
 expect "the file is there after a remount" hello cat "$MNT/g/d/1.0.0/f"
 umount_fs
-if ! declare -F pg_set_schema_version >/dev/null; then
-	skip_n 6 "a catalog from a newer galleryfs" "lib.sh cannot set a PostgreSQL schema version yet"
-else
-	schema=$(catalog schema)
-	pg_set_schema_version 99
-	snap=$(ls -la "$DATA"; find "$DATA" | sort)
-	st=0
-	timeout 30 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$MNT" 2>"$T/start.err" || st=$?
-	mountpoint -q "$MNT" && { fusermount3 -u "$MNT"; st="mounted($st)"; }
-	expect "a catalog from a newer galleryfs: status 2" 2 echo "$st"
-	check "... saying it is newer" grep -qi newer "$T/start.err"
-	expect "... leaving the data directory as it was" "$snap" bash -c "ls -la '$DATA'; find '$DATA' | sort"
-	expect "... and the schema version as it was" 99 catalog schema
-	pg_set_schema_version "$schema"
-	must_mount
-	expect "with its version back, it mounts again" hello cat "$MNT/g/d/1.0.0/f"
-	umount_fs
-fi
+schema=$(catalog schema)
+pg_set_schema_version 99
+snap=$(ls -la "$DATA"; find "$DATA" | sort)
+st=0
+timeout 30 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$MNT" 2>"$T/start.err" || st=$?
+mountpoint -q "$MNT" && { fusermount3 -u "$MNT"; st="mounted($st)"; }
+expect "a catalog from a newer galleryfs: status 2" 2 echo "$st"
+check "... saying it is newer" grep -qi newer "$T/start.err"
+expect "... leaving the data directory as it was" "$snap" bash -c "ls -la '$DATA'; find '$DATA' | sort"
+expect "... and the schema version as it was" 99 catalog schema
+pg_set_schema_version "$schema"
+must_mount
+expect "with its version back, it mounts again" hello cat "$MNT/g/d/1.0.0/f"
+umount_fs
 
 # libpq's environment decides what an empty conninfo leaves open
 conn_word() { printf '%s\n' "$GFS_PG_CONNINFO" | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1; }
