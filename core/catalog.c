@@ -9,6 +9,7 @@
 
 static const struct cat_backend *const BACKENDS[] = {
 	&gfs_catalog_sqlite,
+	&gfs_catalog_pg,
 };
 
 const struct cat_backend *gfs_catalog_backend(const char *name)
@@ -28,7 +29,7 @@ int gfs_catalog_open_with(const struct cat_open_options *o,
 	const struct cat_backend *be = gfs_catalog_backend(o->backend);
 	if (!be)
 		return gfs_err_set(err, EINVAL, "unknown catalog backend \"%s\" "
-				   "(galleryfs has: sqlite)", o->backend);
+				   "(galleryfs has: sqlite, postgresql)", o->backend);
 	return be->open(o, out, was_clean, err);
 }
 

@@ -293,6 +293,7 @@ struct cat_backend {
 };
 
 extern const struct cat_backend gfs_catalog_sqlite;
+extern const struct cat_backend gfs_catalog_pg;
 
 /* ---- opening: the backend is chosen here ---- */
 /* The backend named name (NULL: the default, SQLite), or NULL when galleryfs

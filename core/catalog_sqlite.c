@@ -17,22 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_sql.h"
 #include "clock.h"
 #include "trash.h"
-
-/* The enums as the SQL text writes them (states are written into the SQL,
- * never bound: see BY_STATE). */
-#define SQL_STATE_LIVE "0"
-#define SQL_STATE_SD "1"
-#define SQL_STATE_ORPHAN "2"
-#define SQL_TYPE_GALLERY "1"
-#define SQL_TYPE_DEFINITION "2"
-#define SQL_TYPE_VERSION "3"
-#define SQL_TYPE_FILE "4"
-_Static_assert(GFS_LIVE == 0 && GFS_SOFT_DELETED == 1 && GFS_ORPHAN == 2,
-	       "SQL_STATE_* follow enum gfs_state");
-_Static_assert(GFS_GALLERY == 1 && GFS_DEFINITION == 2 && GFS_VERSION == 3 &&
-	       GFS_FILE == 4, "SQL_TYPE_* follow enum gfs_type");
 
 #define STMT_SLOTS 128          /* more than we have SQL */
 
@@ -630,11 +617,6 @@ static void sq_txn_rollback(struct gfs_txn *gt)
  * value again on every use. */
 #define BY_STATE(state) ((state) == GFS_LIVE ? SQL_LIVE : SQL_SD)
 
-#define NODE_COLS "id, parent, gallery, definition, type, state, name, mode," \
-	" uid, gid, size, blocks, atime, mtime, ctime, gen, mirror_gen,"     \
-	" deleted_at, purge_at, location, kind, sharing, soft_delete, prov,"  \
-	" vmss_flex"
-#define NODE_NCOLS 25
 
 static void row_to_node(sqlite3_stmt *st, struct gfs_node *n)
 {

@@ -7,7 +7,8 @@
 #   - no include cycle between the headers and sources of the project;
 #   - the layers: core/ includes no FUSE header and no config/ header, fs/
 #     no SQLite, config/ depends on core only one way, and only the
-#     catalog's SQLite backend calls SQLite.
+#     catalog's SQLite backend calls SQLite, and only its PostgreSQL
+#     backend libpq.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -77,6 +78,8 @@ bad=$(git grep -lE 'sqlite3|#include[[:space:]]*<sqlite' -- 'fs/' 'config/' 'too
 if [ -z "$bad" ]; then tap ok "fs/, config/ and tools/ know nothing of SQLite"; else tap fail "fs/, config/ and tools/ know nothing of SQLite" "$bad"; fi
 bad=$(git grep -lE 'sqlite3_' -- 'core/' | grep -v '^core/catalog_sqlite\.c$' || true)
 if [ -z "$bad" ]; then tap ok "only core/catalog_sqlite.c calls SQLite"; else tap fail "only core/catalog_sqlite.c calls SQLite" "$bad"; fi
+bad=$(git grep -lE 'libpq-fe\.h|\bPQ[a-zA-Z]+\(' -- 'core/' 'fs/' 'config/' 'tools/' | grep -v '^core/catalog_pg\.c$' || true)
+if [ -z "$bad" ]; then tap ok "only core/catalog_pg.c calls libpq"; else tap fail "only core/catalog_pg.c calls libpq" "$bad"; fi
 
 echo "1..$n"
 [ $failed -eq 0 ]

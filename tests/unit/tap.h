@@ -1,7 +1,8 @@
 /*
  * tap.h — the smallest test harness that serves: each test case is a
  * function; RUN() executes it and prints one TAP line, "ok N - name" or
- * "not ok N - name", with the failed checks as "#" diagnostics before it.
+ * "not ok N - name", with the failed checks as "#" diagnostics before it;
+ * tap_skip() says a case cannot run here.
  * tests/meson.build runs the binaries with protocol 'tap' and
  * scripts/test.sh counts the lines.
  */
@@ -43,17 +44,26 @@ static int tap_count, tap_failed_cases, tap_case_failed;
 		}                                                            \
 	} while (0)
 
-#define RUN(fn)                                                              \
-	do {                                                                 \
-		tap_case_failed = 0;                                         \
-		fn();                                                        \
-		tap_count++;                                                 \
-		if (tap_case_failed)                                         \
-			tap_failed_cases++;                                  \
-		printf("%sok %d - %s\n", tap_case_failed ? "not " : "",     \
-		       tap_count, #fn);                                      \
-		fflush(stdout);                                              \
-	} while (0)
+/* Run one case and print its line; RUN(fn) names it after its function. */
+static inline void tap_run(void (*fn)(void), const char *name)
+{
+	tap_case_failed = 0;
+	fn();
+	tap_count++;
+	if (tap_case_failed)
+		tap_failed_cases++;
+	printf("%sok %d - %s\n", tap_case_failed ? "not " : "", tap_count, name);
+	fflush(stdout);
+}
+
+#define RUN(fn) tap_run(fn, #fn)
+
+/* A case that cannot run here, and why: "ok N - name # SKIP why". */
+static inline void tap_skip(const char *name, const char *why)
+{
+	printf("ok %d - %s # SKIP %s\n", ++tap_count, name, why);
+	fflush(stdout);
+}
 
 /* Print the plan and return the exit status for main(). */
 #define TAP_DONE()                                                           \
