@@ -238,6 +238,37 @@ static int set_sharing_admins(struct gfs_config *cfg, const char *v,
 			  whylen);
 }
 
+static int set_backend(struct gfs_config *cfg, const char *v, char *why,
+		       size_t whylen)
+{
+	int b = gfs_backend_parse(v);
+	if (b >= 0) {
+		cfg->backend = (enum gfs_backend)b;
+		return 0;
+	}
+	snprintf(why, whylen, "\"%s\" is not one of %s, %s", v,
+		 gfs_backend_name(GFS_BACKEND_SQLITE),
+		 gfs_backend_name(GFS_BACKEND_POSTGRESQL));
+	return -1;
+}
+
+/* Taken as it is: libpq alone knows its syntax, so the backend checks it
+ * when the catalog is opened, before anything is created. Whether it fits
+ * the backend is checked once the whole file is read (check_catalog). */
+static int set_conninfo(struct gfs_config *cfg, const char *v, char *why,
+			size_t whylen)
+{
+	size_t n = strlen(v);
+
+	if (n >= sizeof(cfg->conninfo)) {
+		snprintf(why, whylen, "longer than %zu bytes",
+			 sizeof(cfg->conninfo) - 1);
+		return -1;
+	}
+	memcpy(cfg->conninfo, v, n + 1);
+	return 0;
+}
+
 static int set_data_dir(struct gfs_config *cfg, const char *v, char *why,
 			size_t whylen)
 {
@@ -303,12 +334,25 @@ static const struct key_spec keys[] = {
 	{ "subscription", "owners", set_owners },
 	{ "subscription", "location", set_location },
 	{ "roles", "sharing_admins", set_sharing_admins },
+	{ "catalog", "backend", set_backend },
+	{ "catalog", "conninfo", set_conninfo },
 	{ "storage", "data_dir", set_data_dir },
 	{ "softdelete", "retention_days", set_retention_days },
 	{ "softdelete", "purge_interval", set_purge_interval },
 	{ "log", "level", set_log_level },
 };
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+
+/* The index in keys[] of section's key name, or KEY_COUNT. */
+static size_t key_index(const char *section, const char *name)
+{
+	size_t k;
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strcmp(keys[k].section, section) == 0 &&
+		    strcmp(keys[k].name, name) == 0)
+			break;
+	return k;
+}
 
 static bool section_known(const char *name, size_t n)
 {
@@ -508,10 +552,7 @@ static int on_key(void *user, const char *section, const char *name,
 			fail(ld, "%s: key outside any section", name);
 		return 0;
 	}
-	for (k = 0; k < KEY_COUNT; k++)
-		if (strcmp(keys[k].section, section) == 0 &&
-		    strcmp(keys[k].name, name) == 0)
-			break;
+	k = key_index(section, name);
 	if (k == KEY_COUNT) {
 		char names[128];
 		list_names(section, names, sizeof(names));
@@ -532,6 +573,25 @@ static int on_key(void *user, const char *section, const char *name,
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * What no single key can tell: a connection string is for PostgreSQL, so
+ * one given with the sqlite backend (the default) is a mistake, most often
+ * a forgotten "backend = postgresql"; it is refused on its own line rather
+ * than ignored. An empty one says nothing and is allowed either way.
+ */
+static void check_catalog(struct load *ld)
+{
+	unsigned line = ld->first_seen[key_index("catalog", "conninfo")];
+
+	if (ld->failed || !line || !ld->cfg->conninfo[0] ||
+	    ld->cfg->backend != GFS_BACKEND_SQLITE)
+		return;
+	ld->lineno = line;
+	fail(ld, "[catalog] conninfo: a connection string is given but the "
+	     "backend is sqlite; add \"backend = postgresql\" under [catalog], "
+	     "or remove conninfo");
 }
 
 int gfs_config_load(struct gfs_config *cfg, const char *path, char *err,
@@ -558,5 +618,6 @@ int gfs_config_load(struct gfs_config *cfg, const char *path, char *err,
 		ld.lineno = r > 0 ? (unsigned)r : ld.lineno;
 		fail(&ld, "syntax error");
 	}
+	check_catalog(&ld);
 	return ld.failed ? -1 : 0;
 }

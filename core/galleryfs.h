@@ -59,6 +59,11 @@ struct gfs_core_options {
 	bool fsck;                      /* full check even after a clean end */
 	gfs_inval_fn inval;
 	void *inval_arg;
+	/* when set, a failed open says here whether the start was refused
+	 * for what the configuration names, before anything was created (the
+	 * daemon's status 2, design §8): a catalog of a newer galleryfs, a
+	 * data directory in use, a PostgreSQL catalog that cannot be used */
+	bool *refused;
 };
 
 /* Lock the data directory, open catalog and object store, check them

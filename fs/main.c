@@ -34,6 +34,7 @@
 struct options {
 	char *config;
 	char *data_dir;
+	char *catalog_conninfo;
 	char *log_level;
 	char *log_file;
 	int fsck;
@@ -47,6 +48,7 @@ struct options {
 static const struct fuse_opt option_spec[] = {
 	OPT("config=%s", config),
 	OPT("data_dir=%s", data_dir),
+	OPT("catalog_conninfo=%s", catalog_conninfo),
 	OPT("log_level=%s", log_level),
 	OPT("log_file=%s", log_file),
 	OPT("fsck", fsck),
@@ -89,10 +91,17 @@ static void usage(const char *prog)
 	       "    -d   -o debug          print every request (implies -f)\n"
 	       "    -s                     serve requests from one thread\n"
 	       "    -o config=FILE         configuration (default %s)\n"
-	       "    -o data_dir=DIR        catalog and objects (overrides the file)\n"
+	       "    -o data_dir=DIR        catalog and objects (overrides the file);\n"
+	       "                           on PostgreSQL the shared objects only\n"
+	       "    -o catalog_conninfo=STRING\n"
+	       "                           the catalog on PostgreSQL: a libpq connection\n"
+	       "                           string (empty: libpq's PG* variables decide);\n"
+	       "                           implies backend postgresql, overrides the\n"
+	       "                           file; a comma in it is written \\,\n"
 	       "    -o log_level=LEVEL     error, warning, info or debug\n"
 	       "    -o log_file=FILE       log here (default when daemonized: syslog,\n"
-	       "                           or DATA_DIR/galleryfs.log without /dev/log)\n"
+	       "                           or DATA_DIR/galleryfs.log without /dev/log;\n"
+	       "                           on PostgreSQL DATA_DIR/galleryfs-HOST.log)\n"
 	       "    -o fsck                check catalog and objects fully at mount\n"
 	       "    -o max_threads=N       worker threads (default %d)\n"
 	       "    -o max_idle_threads=N  idle workers kept (default: all of them)\n"
@@ -138,6 +147,16 @@ static int load_config(struct gfs_config *cfg, const struct options *o)
 		fprintf(stderr, "galleryfs: data_dir %s: %s\n", o->data_dir,
 			strerror(errno));
 		return -1;
+	}
+	if (o->catalog_conninfo) {
+		if (strlen(o->catalog_conninfo) >= sizeof(cfg->conninfo)) {
+			fprintf(stderr, "galleryfs: catalog_conninfo: longer than "
+				"%zu bytes\n", sizeof(cfg->conninfo) - 1);
+			return -1;
+		}
+		cfg->backend = GFS_BACKEND_POSTGRESQL;
+		snprintf(cfg->conninfo, sizeof(cfg->conninfo), "%s",
+			 o->catalog_conninfo);
 	}
 	if (o->log_level && gfs_log_level_parse(o->log_level, &cfg->log_level) < 0) {
 		fprintf(stderr, "galleryfs: log_level=%s: expected error, warning, "
@@ -217,6 +236,21 @@ static int check_mountpoint(const char *mp)
 	return 0;
 }
 
+/* DATA_DIR/galleryfs.log; on PostgreSQL, whose data directory the hosts
+ * sharing the catalog all mount, DATA_DIR/galleryfs-HOST.log, so that each
+ * host's daemon has a log of its own. */
+static void default_log_file(const struct gfs_config *cfg, char *path, size_t len)
+{
+	char host[256] = "";
+
+	if (cfg->backend == GFS_BACKEND_SQLITE || gethostname(host, sizeof(host)) < 0) {
+		snprintf(path, len, "%s/galleryfs.log", cfg->data_dir);
+		return;
+	}
+	host[sizeof(host) - 1] = '\0';
+	snprintf(path, len, "%s/galleryfs-%s.log", cfg->data_dir, host);
+}
+
 /* Where log lines go from the mount on (design §8): -o log_file when
  * given (opened, so checked, before anything else is touched); else
  * stderr in the foreground; else syslog when a syslog daemon listens;
@@ -225,7 +259,7 @@ static int check_mountpoint(const char *mp)
 static enum gfs_log_sink choose_log(const struct gfs_daemon *d,
 				    const struct options *o, bool foreground)
 {
-	char path[GFS_CONFIG_PATH_MAX + 32];
+	char path[GFS_CONFIG_PATH_MAX + 300];
 
 	if (o->log_file) {
 		if (!foreground)
@@ -236,7 +270,7 @@ static enum gfs_log_sink choose_log(const struct gfs_daemon *d,
 		return GFS_LOG_STDERR;
 	if (gfs_log_syslog_available())
 		return GFS_LOG_SYSLOG;
-	snprintf(path, sizeof(path), "%s/galleryfs.log", d->cfg.data_dir);
+	default_log_file(&d->cfg, path, sizeof(path));
 	int r = gfs_log_open_file(path);
 	if (r < 0) {
 		fprintf(stderr, "galleryfs: no syslog socket (/dev/log) and the "
@@ -385,14 +419,16 @@ int main(int argc, char *argv[])
 		notify_fd = detach();
 	umask(0);
 
+	bool refused = false;
 	struct gfs_core_options co = {
 		.cfg = &d.cfg, .data_dir = d.cfg.data_dir, .fsck = o.fsck != 0,
 		.inval = notifier_push, .inval_arg = &d.notifier,
+		.refused = &refused,
 	};
 	struct gfs_err err;
 	if (gfs_core_open(&co, &d.core, &err) < 0) {
 		fprintf(stderr, "galleryfs: %s\n", err.reason);
-		status = err.errnum == EPROTO || err.errnum == EBUSY ? EXIT_CONFIG : 1;
+		status = refused ? EXIT_CONFIG : 1;
 		goto out_session;
 	}
 	purge_once(d.core, true);
@@ -454,6 +490,7 @@ out:
 	free(cmd.mountpoint);
 	free(o.config);
 	free(o.data_dir);
+	free(o.catalog_conninfo);
 	free(o.log_level);
 	free(o.log_file);
 	free(o.positional[0]);

@@ -11,6 +11,10 @@
 #                valgrind: no errors, no leaks at exit
 #   build-317    the plain build's integration tests (but t_install) with
 #                the daemon built against libfuse 3.17 (scripts/fuse317.sh)
+#   build-pg     the plain build's unit tests with GFS_TEST_PG (the catalog's
+#                run on PostgreSQL too) and its integration tests (but
+#                t_install) with the catalog on PostgreSQL, on a private
+#                cluster (scripts/pg.sh) stopped at the end
 #   build-fuzz   libFuzzer targets (clang), a bounded time each
 #   mutation     scripts/mutate.sh: deliberate defects, each caught by a test
 #
@@ -42,7 +46,9 @@ gfs_test_users
 
 # The tools the tests run as those users, where every user can reach them.
 tools=$(gfs_test_tools build/tests/tools) || { echo "0 passed, 1 failed"; exit 1; }
-trap 'rm -rf "$results" "$tools"' EXIT
+pgdir=
+stop_pg() { [ -n "$pgdir" ] && scripts/pg.sh stop "$pgdir" >/dev/null; pgdir=; }
+trap 'stop_pg; rm -rf "$results" "$tools"' EXIT
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
@@ -79,7 +85,7 @@ integration() { # label galleryfs-binary test-file
 	run_tap "$1 integration $(basename "$3" .sh)" \
 		env GFS_BIN="$2" GFS_TRY="$tools/gfs-try" GFS_TOOLS="$tools" \
 		GFS_PLAIN_BIN="$PWD/build/fs/galleryfs" GFS_CAT="$cat" \
-		GFS_SANITIZED=$(case $1 in build|build-317) echo 0 ;; *) echo 1 ;; esac) bash "$3"
+		GFS_SANITIZED=$(case $1 in build|build-317|build-pg) echo 0 ;; *) echo 1 ;; esac) bash "$3"
 }
 
 # the structure: dependencies one way (design, Layout)
@@ -152,6 +158,35 @@ if ls tests/integration/t_*.sh | grep -q -- "$filter"; then
 	fi
 fi
 
+# PostgreSQL: the catalog's unit tests and every integration test (but
+# t_install: it installs what it tests) again, the catalog in a private
+# cluster; the integration tests make a database per data directory
+# (tests/integration/lib.sh). A cluster that does not start is one failed
+# check, not the end.
+if ls build/tests/test_* tests/integration/t_*.sh | grep -q -- "$filter"; then
+	pgdir=$(mktemp -d /tmp/gfs-pg.XXXXXX)
+	if conninfo=$(scripts/pg.sh start "$pgdir" 2>"$results/build-pg.log"); then
+		for t in build/tests/test_*; do
+			[ -f "$t" ] && [ -x "$t" ] && wanted "$t" || continue
+			run_tap "build-pg unit $(basename "$t")" \
+				env GFS_TEST_DATA="$PWD/tests/data" GFS_TEST_PG="$conninfo" "$t"
+		done
+		for t in tests/integration/t_*.sh; do
+			case $t in */t_install.sh) continue ;; esac
+			wanted "$t" && GFS_BACKEND=postgresql GFS_PG_CONNINFO=$conninfo \
+				integration build-pg "$PWD/build/fs/galleryfs" "$t"
+		done
+	else
+		rmdir "$pgdir" 2>/dev/null
+		pgdir=
+		cat "$results/build-pg.log"
+		echo "not ok - build-pg: the PostgreSQL cluster did not start" \
+			>"$results/build-pg_cluster.tap"
+		echo "   not ok - build-pg: the PostgreSQL cluster did not start"
+	fi
+	stop_pg
+fi
+
 # libFuzzer: every target for a bounded time, regressions replayed first
 if [ -x tests/fuzz/run.sh ] && wanted fuzz; then
 	run_tap "build-fuzz fuzz" tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
@@ -166,9 +201,10 @@ fi
 # distinct checks: every run but the repeats of the same files under the
 # sanitizers and valgrind
 distinct=$(find "$results" -name '*.tap' ! -name 'build-asan_*' ! -name 'build-tsan_*' \
-	! -name 'valgrind_*' ! -name 'build-317_*' -exec cat {} + 2>/dev/null | grep -cE '^(not )?ok ')
+	! -name 'valgrind_*' ! -name 'build-317_*' ! -name 'build-pg_*' \
+	-exec cat {} + 2>/dev/null | grep -cE '^(not )?ok ')
 runs=$(cat "$results"/*.tap 2>/dev/null | grep -cE '^(not )?ok ')
-echo "# checks: $distinct distinct, $runs runs (the same files again under ASan+UBSan, TSan, valgrind and libfuse 3.17)" \
+echo "# checks: $distinct distinct, $runs runs (the same files again under ASan+UBSan, TSan, valgrind, libfuse 3.17 and PostgreSQL)" \
 	>"$results/zz-checks.figures"
 figures=$(cat "$results"/*.tap "$results"/zz-checks.figures 2>/dev/null |
 	grep -E '^# (checks|crash|concurrency|fuzz executions|hostile|mutation):' | sort | uniq)

@@ -12,6 +12,7 @@
  *   gfs-cat DATA_DIR check    the backend's thorough consistency check
  *   gfs-cat DATA_DIR nodes    every row, one per line, tab-separated
  *   gfs-cat DATA_DIR trash    every trash-view item, one per line
+ *   gfs-cat --conninfo=STRING COMMAND   the same of a PostgreSQL catalog
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,8 +23,12 @@
 
 static const char USAGE[] =
 	"usage: gfs-cat DATA_DIR COMMAND\n"
-	"Look at the catalog in DATA_DIR (the data_dir of galleryfs.conf),\n"
-	"read-only, while no galleryfs has it mounted.\n"
+	"       gfs-cat --conninfo=STRING COMMAND\n"
+	"Look at the catalog in DATA_DIR (the data_dir of galleryfs.ini),\n"
+	"read-only, while no galleryfs has it mounted; or, with --conninfo\n"
+	"(-c STRING), at the PostgreSQL catalog that the libpq connection\n"
+	"string names (as catalog_conninfo= of galleryfs; empty: libpq's PG*\n"
+	"variables decide), which a galleryfs may have mounted.\n"
 	"\n"
 	"commands:\n"
 	"  schema   print the stored schema version (this galleryfs: %d)\n"
@@ -165,6 +170,26 @@ static int run(struct gfs_catalog *cat, const char *command, bool was_clean)
 	return status;
 }
 
+/* Where the catalog is, from the arguments before COMMAND: DATA_DIR, or
+ * --conninfo=STRING (or -c STRING) for PostgreSQL. NULL backend: not one
+ * of those forms. */
+static void where(int nargs, char **args, struct cat_open_options *o)
+{
+	static const char LONG[] = "--conninfo=";
+
+	o->read_only = true;
+	if (nargs == 1 && strncmp(args[0], LONG, strlen(LONG)) == 0) {
+		o->backend = "postgresql";
+		o->conninfo = args[0] + strlen(LONG);
+	} else if (nargs == 2 && strcmp(args[0], "-c") == 0) {
+		o->backend = "postgresql";
+		o->conninfo = args[1];
+	} else if (nargs == 1 && args[0][0] != '-') {
+		o->backend = "sqlite";
+		o->data_dir = args[0];
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const COMMANDS[] = {
@@ -175,9 +200,13 @@ int main(int argc, char **argv)
 		printf(USAGE, GFS_SCHEMA_VERSION);
 		return 0;
 	}
+	struct cat_open_options o = { 0 };
+	const char *command = argc >= 3 ? argv[argc - 1] : "";
 	bool known = false;
-	for (size_t i = 0; argc == 3 && i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
-		known |= strcmp(argv[2], COMMANDS[i]) == 0;
+	if (argc >= 3)
+		where(argc - 2, argv + 1, &o);
+	for (size_t i = 0; o.backend && i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
+		known |= strcmp(command, COMMANDS[i]) == 0;
 	if (!known) {
 		fprintf(stderr, USAGE, GFS_SCHEMA_VERSION);
 		return 64;
@@ -186,11 +215,11 @@ int main(int argc, char **argv)
 	struct gfs_catalog *cat;
 	struct gfs_err err = {0};
 	bool was_clean = false;
-	if (gfs_catalog_open_readonly(argv[1], &cat, &was_clean, &err) < 0) {
+	if (gfs_catalog_open_with(&o, &cat, &was_clean, &err) < 0) {
 		fprintf(stderr, "gfs-cat: %s\n", err.reason);
 		return 2;
 	}
-	int status = run(cat, argv[2], was_clean);
+	int status = run(cat, command, was_clean);
 	gfs_catalog_close(cat);
 	return status;
 }

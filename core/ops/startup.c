@@ -20,9 +20,25 @@
 
 #include "log.h"
 
+/* This host's name, for the lock file and the messages that quote it: the
+ * data directory may be shared by hosts (PostgreSQL, design §7). */
+static void host_name(char *out, size_t len)
+{
+	if (gethostname(out, len) < 0 || !out[0])
+		snprintf(out, len, "?");
+	out[len - 1] = '\0';
+}
+
+/*
+ * One daemon per data directory (design §7): an exclusive flock on
+ * DATA_DIR/lock, which holds the pid and host of the daemon. With
+ * PostgreSQL the data directory is the contents every host mounts, so the
+ * lock (NFS and CephFS carry flock between hosts) keeps one daemon on a
+ * catalog's contents until daemons register in the catalog instead.
+ */
 static int lock_data_dir(struct gfs_core *c, struct gfs_err *err)
 {
-	char path[PATH_MAX + 16], pid[32] = "";
+	char path[PATH_MAX + 16], held[320] = "";
 
 	if (mkdir(c->data_dir, 0700) < 0 && errno != EEXIST)
 		return gfs_err_set(err, errno, "data directory %s cannot be created: %s",
@@ -34,28 +50,46 @@ static int lock_data_dir(struct gfs_core *c, struct gfs_err *err)
 				   c->data_dir, path, strerror(errno));
 	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		ssize_t n = pread(c->lock_fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
+		ssize_t n = pread(c->lock_fd, held, sizeof(held) - 1, 0);
+		held[n > 0 ? n : 0] = '\0';
 		close(c->lock_fd);
 		c->lock_fd = -1;
+		/* "PID\nHOST\n", or only the pid as older daemons wrote it */
+		char *host = held + strcspn(held, "\n");
+		if (*host)
+			*host++ = '\0';
+		host[strcspn(host, "\n")] = '\0';
 		if (e == EWOULDBLOCK)
 			return gfs_err_set(err, EBUSY, "data directory %s is in use by "
-					   "another galleryfs (pid %s); unmount it first",
-					   c->data_dir, pid[0] ? pid : "?");
+					   "another galleryfs (pid %s%s%s); unmount it first",
+					   c->data_dir, held[0] ? held : "?",
+					   host[0] ? " on " : "", host);
 		return gfs_err_set(err, e, "data directory %s cannot be locked: %s",
 				   c->data_dir, strerror(e));
 	}
 	return 0;
 }
 
-/* Record the pid of the daemon holding the lock (after any fork). */
+/* Record the pid and host of the daemon holding the lock (after any fork). */
 static void lock_note_pid(struct gfs_core *c)
 {
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(c->lock_fd, 0) == 0 && pwrite(c->lock_fd, pid, (size_t)n, 0) < 0)
+	char text[320], host[256];
+	host_name(host, sizeof(host));
+	int n = snprintf(text, sizeof(text), "%ld\n%s\n", (long)getpid(), host);
+	if (ftruncate(c->lock_fd, 0) == 0 && pwrite(c->lock_fd, text, (size_t)n, 0) < 0)
 		gfs_log(GFS_LOG_DEBUG, "cannot write pid to lock file");
+}
+
+/* The catalog the configuration names: the embedded one in the data
+ * directory, or the PostgreSQL database of cfg->conninfo. */
+static int open_catalog(struct gfs_core *c, bool *clean, struct gfs_err *err)
+{
+	struct cat_open_options co = {
+		.backend = gfs_backend_name(c->cfg->backend),
+		.data_dir = c->data_dir,
+		.conninfo = c->cfg->conninfo,
+	};
+	return gfs_catalog_open_with(&co, &c->cat, clean, err);
 }
 
 /* ---- the check ---- */
@@ -183,7 +217,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 		  struct gfs_err *err)
 {
 	struct gfs_core *c = calloc(1, sizeof(*c));
-	bool clean = false;
+	bool clean = false, refused = false;
 	int r;
 
 	gfs_err_clear(err);
@@ -198,10 +232,19 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	gfs_pending_init(&c->pending);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
 
+	/* A catalog of its own lives in the data directory, so that must be
+	 * ours first; a shared one (PostgreSQL) is opened first, so that a
+	 * server that cannot be reached or refuses the login, a connection
+	 * string libpq cannot parse or a newer schema leaves nothing created. */
+	bool shared = c->cfg->backend != GFS_BACKEND_SQLITE;
+	if (shared && (r = open_catalog(c, &clean, err)) < 0) {
+		refused = true;
+		goto fail;
+	}
 	if ((r = lock_data_dir(c, err)) < 0)
 		goto fail;
 	lock_note_pid(c);
-	if ((r = gfs_catalog_open(c->data_dir, &c->cat, &clean, err)) < 0)
+	if (!shared && (r = open_catalog(c, &clean, err)) < 0)
 		goto fail;
 	if ((r = gfs_store_open(c->data_dir, &c->store, err)) < 0)
 		goto fail;
@@ -227,6 +270,8 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	return 0;
 
 fail:
+	if (o->refused)
+		*o->refused = refused || err->errnum == EPROTO || err->errnum == EBUSY;
 	gfs_core_close_partial(c);
 	return r;
 }

@@ -6,7 +6,8 @@
  *
  * Invariants: on success retention_days is 7 (rule R1), purge_interval is
  * 1..2592000, data_dir is absolute, the location is canonical, the lists
- * are canonical comma lists and every string ends inside its buffer; on
+ * are canonical comma lists, a conninfo comes only with backend
+ * postgresql and every string ends inside its buffer; on
  * failure the message is non-empty and starts with "FILE:"; the answer does
  * not depend on the error buffer's size, and the tiny buffer holds a
  * prefix of the full message; a loaded configuration written back in
@@ -81,6 +82,9 @@ static void check_loaded(const struct gfs_config *cfg)
 	INVARIANT((unsigned)cfg->cloud <= GFS_CLOUD_CHINA);
 	INVARIANT(strcmp(gfs_cloud_name(cfg->cloud), "unknown") != 0);
 	INVARIANT((unsigned)cfg->log_level <= GFS_LOG_DEBUG);
+	INVARIANT(strcmp(gfs_backend_name(cfg->backend), "unknown") != 0);
+	INVARIANT(ends_inside(cfg->conninfo, sizeof(cfg->conninfo)));
+	INVARIANT(cfg->backend == GFS_BACKEND_POSTGRESQL || !cfg->conninfo[0]);
 	INVARIANT(ends_inside(cfg->api_version, sizeof(cfg->api_version)));
 	size_t av = strlen(cfg->api_version);
 	INVARIANT(av == 10 || (av == 18 && strcmp(cfg->api_version + 10,
@@ -101,6 +105,8 @@ static bool same_config(const struct gfs_config *a, const struct gfs_config *b)
 	       strcmp(a->owners, b->owners) == 0 &&
 	       strcmp(a->location, b->location) == 0 &&
 	       strcmp(a->sharing_admins, b->sharing_admins) == 0 &&
+	       a->backend == b->backend &&
+	       strcmp(a->conninfo, b->conninfo) == 0 &&
 	       strcmp(a->data_dir, b->data_dir) == 0 &&
 	       a->retention_days == b->retention_days &&
 	       a->purge_interval == b->purge_interval &&
@@ -111,14 +117,17 @@ static bool same_config(const struct gfs_config *a, const struct gfs_config *b)
  * be longer than the loader takes (a limit of the format, not a fault). */
 static bool write_canonical(const struct gfs_config *cfg)
 {
-	char text[4 * GFS_CONFIG_LIST_MAX + 2 * GFS_CONFIG_PATH_MAX];
+	char text[4 * GFS_CONFIG_LIST_MAX + 2 * GFS_CONFIG_PATH_MAX +
+		  GFS_CONFIG_CONNINFO_MAX];
 	int n = snprintf(text, sizeof(text),
 		"[subscription]\ncloud = %s\napi_version = %s\nfeatures = %s\n"
 		"owners = %s\nlocation = %s\n[roles]\nsharing_admins = %s\n"
+		"[catalog]\nbackend = %s\nconninfo = %s\n"
 		"[storage]\ndata_dir = %s\n[softdelete]\nretention_days = %d\n"
 		"purge_interval = %u\n[log]\nlevel = %s\n",
 		gfs_cloud_name(cfg->cloud), cfg->api_version, cfg->features,
-		cfg->owners, cfg->location, cfg->sharing_admins, cfg->data_dir,
+		cfg->owners, cfg->location, cfg->sharing_admins,
+		gfs_backend_name(cfg->backend), cfg->conninfo, cfg->data_dir,
 		cfg->retention_days, cfg->purge_interval,
 		gfs_log_level_name(cfg->log_level));
 	if (n < 0 || (size_t)n >= sizeof(text))

@@ -24,6 +24,18 @@
 #     GFS_TMP    where scratch dirs go    GFS_SANITIZED=1 under ASan/UBSan
 #     GFS_CAT    gfs-cat, the read-only catalog tool (default: beside the
 #                build's galleryfs); tests read catalog rows only through it
+#     GFS_BACKEND     the catalog's backend: sqlite (the default) or
+#                     postgresql, on the server of
+#     GFS_PG_CONNINFO a keyword=value libpq connection string whose role
+#                     may create databases (scripts/pg.sh start prints one)
+#
+# On postgresql every data directory a file uses has a database of its own
+# (catalog_opt, which mount_fs adds to the command line; a test that runs
+# galleryfs itself adds it too): made when the directory is first mounted,
+# made afresh whenever the directory holds no objects/ (a data directory
+# removed or new is a new catalog, as with SQLite's catalog.db), dropped at
+# the end of the file. Tests that can only apply to SQLite (they damage or
+# read its file) say so with sqlite_only.
 
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
@@ -42,6 +54,12 @@ _plan=
 _mark=0
 _finished=
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+GFS_BACKEND=${GFS_BACKEND:-sqlite}
+case $GFS_BACKEND in
+sqlite) ;;
+postgresql) : "${GFS_PG_CONNINFO:?GFS_BACKEND=postgresql needs GFS_PG_CONNINFO}" ;;
+*) echo "lib.sh: GFS_BACKEND=$GFS_BACKEND: expected sqlite or postgresql" >&2; exit 1 ;;
+esac
 : >"$LOG"
 
 plan() { _plan=$1; }
@@ -148,15 +166,85 @@ skip_n() {
 	for i in $(seq 1 "$1"); do skip "$2 ($i of $1)" "$3"; done
 }
 
+# ---- the catalog's backend ----
+on_postgresql() { [ "$GFS_BACKEND" = postgresql ]; }
+
+# sqlite_only N name: on postgresql, skip the next N tests (they damage or
+# read SQLite's catalog.db) and return 1; on sqlite return 0 to run them.
+#     if sqlite_only 3 "a truncated catalog"; then ...; fi
+sqlite_only() {
+	on_postgresql || return 0
+	skip_n "$1" "$2" "SQLite's catalog file only"
+	return 1
+}
+
+# psql on the server of GFS_PG_CONNINFO, as its role, in its database
+pg_sql() {
+	PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 \
+		-d "$GFS_PG_CONNINFO" "$@"
+}
+
+# The database that stands for $DATA's catalog, and its conninfo (the
+# last dbname= of a libpq string wins).
+pg_database() { echo "gfs_it_$(printf '%s' "$DATA" | md5sum | cut -c1-20)"; }
+pg_conninfo() { echo "$GFS_PG_CONNINFO dbname=$(pg_database)"; }
+
+# A new, empty database for $DATA, dropped first if there is one; noted so
+# that the end of the file drops it.
+pg_fresh_database() {
+	local db
+	db=$(pg_database)
+	pg_sql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" \
+		>/dev/null || { echo "lib.sh: cannot create database $db" >&2; return 1; }
+	grep -qx "$db" "$T/pg-databases" 2>/dev/null || echo "$db" >>"$T/pg-databases"
+}
+
+# The PostgreSQL backend keeps its schema version in meta's "schema" row
+# (core/catalog_pg.c), as SQLite keeps it in user_version.
+pg_set_schema_version() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_conninfo)" \
+		-c "UPDATE meta SET value = '$1' WHERE key = 'schema'" >/dev/null
+}
+
+pg_drop_databases() {
+	local db
+	[ -f "$T/pg-databases" ] || return 0
+	while read -r db; do
+		pg_sql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+	done <"$T/pg-databases"
+	rm -f "$T/pg-databases"
+}
+
+pg_ensure_database() {
+	grep -qx "$(pg_database)" "$T/pg-databases" 2>/dev/null || pg_fresh_database
+}
+
+# catalog_opt: what the galleryfs -o list needs for $DATA's catalog:
+# nothing on sqlite; on postgresql ",catalog_conninfo=..." (commas in it
+# escaped), its database made first when $DATA has none yet or holds no
+# objects/.
+#     "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$MNT"
+catalog_opt() {
+	on_postgresql || return 0
+	if [ ! -d "$DATA/objects" ] || ! grep -qx "$(pg_database)" "$T/pg-databases" 2>/dev/null; then
+		pg_fresh_database || return 1
+	fi
+	local c
+	c=$(pg_conninfo)
+	printf ',catalog_conninfo=%s' "${c//,/\\,}"
+}
+
 # mount_fs [galleryfs -o options...]: mount $DATA on $MNT in the foreground.
 # GFS_ENV may hold extra environment (e.g. LD_PRELOAD for libfaketime),
 # GFS_FAKETIME a FAKETIME value (it may hold spaces). The log lines of the
 # start are after the mark.
 mount_fs() {
+	local cat_opt
+	cat_opt=$(catalog_opt) || return 1
 	mkdir -p "$MNT" "$DATA"
 	[ -f "$CONF" ] || write_config
 	mark_log
-	env ${GFS_ENV:-} ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$@" "$MNT" >>"$LOG" 2>&1 &
+	env ${GFS_ENV:-} ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$cat_opt" "$@" "$MNT" >>"$LOG" 2>&1 &
 	GFS_PID=$!
 	local i
 	for i in $(seq 1 200); do
@@ -199,9 +287,17 @@ crash_fs() {
 	return 0
 }
 
-# write_config [extra ini text]: the test's configuration file.
+# write_config: the test's configuration file. On postgresql it names
+# $DATA's database in [catalog] too, for the commands that cannot carry
+# catalog_opt (mount(8), fstab); mount_fs's -o catalog_conninfo wins over it.
 write_config() {
-	cat >"$CONF" <<INI
+	if on_postgresql; then
+		pg_ensure_database || return 1
+		printf '[catalog]\nbackend = postgresql\nconninfo = %s\n' "$(pg_conninfo)" >"$CONF"
+	else
+		: >"$CONF"
+	fi
+	cat >>"$CONF" <<INI
 [subscription]
 cloud = ${GFS_CLOUD:-AzureCloud}
 api_version = ${GFS_API:-2024-03-03}
@@ -218,10 +314,12 @@ level = info
 INI
 }
 
-# Bytes used by the object store.
 # The catalog, read only through gfs-cat (never the database file), and
-# only while unmounted: the daemon holds it exclusively.
-catalog() { "$GFS_CAT" "$DATA" "$@"; }
+# only while unmounted: the daemon holds an SQLite catalog exclusively.
+catalog() {
+	if on_postgresql; then "$GFS_CAT" --conninfo="$(pg_conninfo)" "$@"
+	else "$GFS_CAT" "$DATA" "$@"; fi
+}
 # rows CONDITION [FIELDS]: the catalog's nodes for which the awk CONDITION
 # holds, as FIELDS (default the whole row); both may name the columns id
 # type state parent gallery definition mode uid gid size deleted_at
@@ -251,6 +349,23 @@ store_matches_catalog() {
 	fi
 }
 
+# set_schema_version N: mark $DATA's catalog, unmounted, as one of schema N
+# (as a newer or older galleryfs would have left it).
+set_schema_version() {
+	if on_postgresql; then pg_set_schema_version "$1"
+	else sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$1"; fi
+}
+
+# A fingerprint of everything $DATA's catalog stores, unmounted, whatever
+# its schema: the SQLite file's bytes, or the PostgreSQL database's dump
+# (without the random key of its \restrict lines, new in every dump).
+catalog_state() {
+	if on_postgresql; then
+		pg_dump -d "$(pg_conninfo)" | grep -Ev '^\\(un)?restrict ' | sha256sum | cut -d' ' -f1
+	else sha256sum <"$DATA/catalog.db" | cut -d' ' -f1; fi
+}
+
+# Bytes used by the object store.
 store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
 ino() { stat -c %i "$1"; }
@@ -264,7 +379,7 @@ finish() {
 		_tap fail "the file ran its plan" "planned $_plan tests, ran $_n"
 	fi
 	echo "1..$_n"
-	if [ -n "${GFS_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	if [ -n "${GFS_KEEP:-}" ]; then echo "# kept $T"; else pg_drop_databases; rm -rf "$T"; fi
 	[ "$_failed" -eq 0 ]
 }
 
@@ -276,6 +391,7 @@ _stopped_early() {
 	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the early end"
 	_tap fail "the file reaches its end" "it stopped early with status $st after $_n tests"
 	echo "1..$_n"
+	pg_drop_databases
 	rm -rf "$T"
 	exit 1
 }

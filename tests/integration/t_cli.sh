@@ -4,7 +4,7 @@
 # configuration and the mountpoint checked before anything is created;
 # daemonizing, and where the log goes without a syslog socket.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 52
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$MNT"
 
@@ -40,6 +40,8 @@ bad "an unknown section too" $'[log]\nlevel = info\n[nonsense]' "bad.ini:3: .*no
 bad "a cloud outside the list" $'[subscription]\ncloud = Mars' "bad.ini:2: .*Mars"
 bad "retention_days other than 7 (R1)" $'[softdelete]\nretention_days = 30' "bad.ini:2: .*fixed at 7 days"
 bad "a bad purge interval" $'[softdelete]\npurge_interval = soon' "bad.ini:2: "
+bad "a catalog backend outside sqlite, postgresql" $'[catalog]\nbackend = mysql' "bad.ini:2: .*mysql.*sqlite, postgresql"
+bad "a conninfo with backend sqlite" $'[catalog]\nbackend = sqlite\nconninfo = dbname=g' "bad.ini:3: .*backend = postgresql"
 check "... and none of these created the data directory" test ! -e "$DATA"
 
 expect_status "a config file that does not exist: status 2" 2 "" "$GFS_BIN" -f -o "config=$T/none.ini,data_dir=$DATA" "$MNT"
@@ -69,46 +71,56 @@ refused "a mountpoint that is a file: status 2, nothing created" \
 refused "a log_file in a directory that does not exist: status 2, nothing created" \
 	"log_file $T/no/dir/x.log" -f -o "config=$CONF,data_dir=$DATA,log_file=$T/no/dir/x.log" "$MNT"
 mkdir -p "$T/reldir"
+made=catalog.db; on_postgresql && made=objects
 check "a relative data_dir is taken from the working directory, and not made before the start" \
-	bash -c "cd '$T/reldir' && '$GFS_BIN' -o config=$CONF,data_dir=rel '$MNT' &&
-		[ -f '$T/reldir/rel/catalog.db' ] && fusermount3 -u '$MNT'"
+	bash -c "cd '$T/reldir' && '$GFS_BIN' -o 'config=$CONF,data_dir=rel$(DATA=$T/reldir/rel catalog_opt)' '$MNT' &&
+		[ -e '$T/reldir/rel/$made' ] && fusermount3 -u '$MNT'"
 for i in $(seq 1 100); do mountpoint -q "$MNT" || break; sleep 0.05; done
 
 # daemonized: the command returns once mounted
 check "galleryfs daemonizes and returns 0 once mounted" "$GFS_BIN" -o "config=$CONF,data_dir=$DATA" "$MNT"
 check "... the mount is there" mountpoint -q "$MNT"
 check "... and works" mkdir "$MNT/g"
-pid=$(cat "$DATA/lock")
+pid=$(head -n 1 "$DATA/lock")
 check "... the lock file names the daemon" kill -0 "$pid"
+expect "... and its host" "$(hostname)" sed -n 2p "$DATA/lock"
 expect_status "a second galleryfs on the same mountpoint is refused (status 2)" 2 "" \
 	"$GFS_BIN" -o "config=$CONF,data_dir=$T/data2" "$MNT"
 check "... naming the mount that is there" bash -c "'$GFS_BIN' -o config=$CONF,data_dir=$T/data2 '$MNT' 2>&1 |
 	grep -q 'is already a galleryfs mount (of $DATA); unmount it first'"
 expect "... so that mount lists it once" 1 bash -c "grep -c ' $MNT fuse.galleryfs ' /proc/mounts"
 check "... and its data directory was never made" test ! -e "$T/data2"
-expect_status "gfs-cat on a mounted catalog is refused (status 2)" 2 "" catalog nodes
-check "... saying to unmount first" bash -c "'$GFS_CAT' '$DATA' nodes 2>&1 | grep -q 'unmount it first'"
+if on_postgresql; then
+	expect "gfs-cat reads a mounted PostgreSQL catalog" gallery rows 'name == "g"' type
+	expect "... in which the running daemon's start cleared the clean marker" unclean catalog clean
+else
+	expect_status "gfs-cat on a mounted catalog is refused (status 2)" 2 "" catalog nodes
+	check "... saying to unmount first" bash -c "'$GFS_CAT' '$DATA' nodes 2>&1 | grep -q 'unmount it first'"
+fi
 check "fusermount3 -u unmounts" fusermount3 -u "$MNT"
 for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check_not "... and the daemon ends" 1 kill -0 "$pid"
 expect "the end was clean" clean catalog clean
 
 # Daemonized without a syslog socket, the log goes to DATA_DIR/galleryfs.log
-# and the command says so. A private mount namespace stands for a machine
+# (on PostgreSQL DATA_DIR/galleryfs-HOST.log: hosts share the data
+# directory) and the command says so. A private mount namespace stands for a machine
 # without /dev/log: a socket that is there is covered with /dev/null.
 no_syslog() {
 	unshare -m --propagation private bash -c '
 		if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
 		eval "$1"' _ "$1"
 }
+LOGFILE=$DATA/galleryfs.log
+on_postgresql && LOGFILE=$DATA/galleryfs-$(hostname).log
 expect "without /dev/log the daemonizing command names its log file" \
-	"galleryfs: no syslog socket (/dev/log): log lines go to $DATA/galleryfs.log|EINVAL" \
+	"galleryfs: no syslog socket (/dev/log): log lines go to $LOGFILE|EINVAL" \
 	no_syslog "'$GFS_BIN' -o config=$CONF,data_dir=$DATA '$MNT' 2>'$T/start.err' &&
 		r=\$('$GFS_TRY' mkdir '$MNT/bad-name') && fusermount3 -u '$MNT' &&
 		echo \"\$(cat '$T/start.err')|\$r\""
 check "... where the refusal's rule line is" grep -Eq \
-	"^[0-9T:+-]+ galleryfs\[[0-9]+\]: R12 bad-name: a gallery name is .*choose a name" "$DATA/galleryfs.log"
-check "... after the mount's own line" grep -q "galleryfs\[[0-9]*\]: mounted $DATA on $MNT" "$DATA/galleryfs.log"
+	"^[0-9T:+-]+ galleryfs\[[0-9]+\]: R12 bad-name: a gallery name is .*choose a name" "$LOGFILE"
+check "... after the mount's own line" grep -q "galleryfs\[[0-9]*\]: mounted $DATA on $MNT" "$LOGFILE"
 sleep 0.5
 expect "-o log_file=FILE puts the log there, daemonized" "galleryfs: log lines go to $T/named.log|EINVAL" \
 	bash -c "'$GFS_BIN' -o config=$CONF,data_dir=$DATA,log_file=$T/named.log '$MNT' 2>'$T/start.err' &&

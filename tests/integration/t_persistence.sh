@@ -34,16 +34,16 @@ expect "an attribute set before kill -9 is there" Failed getfattr --only-values 
 
 # one daemon per data directory
 mkdir -p "$T/mnt2"
-check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$T/mnt2"
-check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
+check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$T/mnt2"
+check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
 
 # a newer catalog is refused
 umount_fs
 schema=$(catalog schema)
-sqlite3 "$DATA/catalog.db" 'PRAGMA user_version=99'
-check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA" "$MNT"
-check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA' '$MNT' 2>&1 | grep -q 'newer'"
-sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$schema"
+set_schema_version 99
+check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$MNT"
+check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$MNT' 2>&1 | grep -q 'newer'"
+set_schema_version "$schema"
 
 # the start-up check repairs what a crash can leave
 must_mount

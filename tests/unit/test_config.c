@@ -71,6 +71,8 @@ static void check_same(const struct gfs_config *a, const struct gfs_config *b)
 	CHECK_STR(a->owners, b->owners);
 	CHECK_STR(a->location, b->location);
 	CHECK_STR(a->sharing_admins, b->sharing_admins);
+	CHECK_INT(a->backend, b->backend);
+	CHECK_STR(a->conninfo, b->conninfo);
 	CHECK_STR(a->data_dir, b->data_dir);
 	CHECK_INT(a->retention_days, b->retention_days);
 	CHECK_INT(a->purge_interval, b->purge_interval);
@@ -87,6 +89,8 @@ static void scramble(struct gfs_config *cfg)
 	strcpy(cfg->owners, "nobody");
 	strcpy(cfg->location, "nowhere");
 	strcpy(cfg->sharing_admins, "nogroup");
+	cfg->backend = GFS_BACKEND_POSTGRESQL;
+	strcpy(cfg->conninfo, "host=nowhere");
 	strcpy(cfg->data_dir, "/nope");
 	cfg->retention_days = 99;
 	cfg->purge_interval = 1;
@@ -105,6 +109,8 @@ static void test_defaults(void)
 	CHECK_STR(cfg.owners, "root");
 	CHECK_STR(cfg.location, "eastus");
 	CHECK_STR(cfg.sharing_admins, "acg-admins");
+	CHECK_INT(cfg.backend, GFS_BACKEND_SQLITE);
+	CHECK_STR(cfg.conninfo, "");
 	CHECK_STR(cfg.data_dir, "/var/lib/galleryfs");
 	CHECK_INT(cfg.retention_days, 7);
 	CHECK_INT(cfg.purge_interval, 3600);
@@ -170,6 +176,9 @@ static void test_every_key_non_default(void)
 		"location = WestEurope2\n"
 		"[roles]\n"
 		"sharing_admins = wheel,gallery-admins\n"
+		"[catalog]\n"
+		"backend = postgresql\n"
+		"conninfo = host=/run/pg port=5433 dbname=gfs user=gfs\n"
 		"[storage]\n"
 		"data_dir = /srv/galleryfs data\n"
 		"[softdelete]\n"
@@ -186,6 +195,8 @@ static void test_every_key_non_default(void)
 	CHECK_STR(cfg.owners, "alice,bob.smith,svc_1,host$");
 	CHECK_STR(cfg.location, "westeurope2");
 	CHECK_STR(cfg.sharing_admins, "wheel,gallery-admins");
+	CHECK_INT(cfg.backend, GFS_BACKEND_POSTGRESQL);
+	CHECK_STR(cfg.conninfo, "host=/run/pg port=5433 dbname=gfs user=gfs");
 	CHECK_STR(cfg.data_dir, "/srv/galleryfs data");
 	CHECK_INT(cfg.retention_days, 7);
 	CHECK_INT(cfg.purge_interval, 2592000);
@@ -237,8 +248,8 @@ static void test_empty_file_gives_defaults(void)
 	CHECK_INT(load_text("\n\n; only a comment\n# another\n\n", &cfg), 0);
 	check_same(&cfg, &def);
 	/* Known sections without keys change nothing either. */
-	CHECK_INT(load_text("[subscription]\n[roles]\n[storage]\n[softdelete]\n"
-			    "[log]\n", &cfg), 0);
+	CHECK_INT(load_text("[subscription]\n[roles]\n[catalog]\n[storage]\n"
+			    "[softdelete]\n[log]\n", &cfg), 0);
 	check_same(&cfg, &def);
 }
 
@@ -281,7 +292,7 @@ static void test_unknown_section(void)
 {
 	CHECK_STR(reason_of("[log]\nlevel = info\n[logging]\nlevel = info\n", 3),
 		  "[logging]: unknown section; the sections are subscription, "
-		  "roles, storage, softdelete, log");
+		  "roles, catalog, storage, softdelete, log");
 	/* Section names are exact: no trimming, no case folding. */
 	CHECK(fails_at("[ log ]\n", 1, "unknown section"));
 	CHECK(fails_at("[Log]\n", 1, "unknown section"));
@@ -507,6 +518,76 @@ static void test_line_too_long(void)
 	CHECK(fails_at(text, 1, "line too long"));
 }
 
+/* [catalog]: the forms accepted. An empty conninfo leaves the choice to
+ * libpq's PG* variables; the order of the two keys does not matter. */
+static void test_catalog_accepted(void)
+{
+	struct gfs_config cfg;
+
+	CHECK_INT(load_text("[catalog]\nbackend = postgresql\nconninfo =\n", &cfg), 0);
+	CHECK_INT(cfg.backend, GFS_BACKEND_POSTGRESQL);
+	CHECK_STR(cfg.conninfo, "");
+	CHECK_INT(load_text("[catalog]\nbackend = postgresql\n", &cfg), 0);
+	CHECK_INT(cfg.backend, GFS_BACKEND_POSTGRESQL);
+	CHECK_STR(cfg.conninfo, "");
+	CHECK_INT(load_text("[catalog]\nconninfo = postgresql://gfs@db.example.com:5433/"
+			    "galleries?sslmode=require\nbackend = postgresql\n", &cfg), 0);
+	CHECK_INT(cfg.backend, GFS_BACKEND_POSTGRESQL);
+	CHECK_STR(cfg.conninfo, "postgresql://gfs@db.example.com:5433/galleries?sslmode=require");
+	/* quotes and backslashes are libpq's to read, so kept as written;
+	 * an inline comment is not part of the value */
+	CHECK_INT(load_text("[catalog]\nbackend = postgresql\n"
+			    "conninfo = password='a b\\'c' dbname=g ; the test db\n", &cfg), 0);
+	CHECK_STR(cfg.conninfo, "password='a b\\'c' dbname=g");
+	CHECK_INT(load_text("[catalog]\nbackend = sqlite\n", &cfg), 0);
+	CHECK_INT(cfg.backend, GFS_BACKEND_SQLITE);
+	/* an empty conninfo says nothing, so it is allowed with sqlite too
+	 * (the example file shows it so) */
+	CHECK_INT(load_text("[catalog]\nbackend = sqlite\nconninfo =\n", &cfg), 0);
+	CHECK_INT(cfg.backend, GFS_BACKEND_SQLITE);
+	CHECK_STR(cfg.conninfo, "");
+}
+
+/* [catalog]: every refusal, on the line at fault. */
+static void test_catalog_refused(void)
+{
+	CHECK_STR(reason_of("[catalog]\nbackend = mysql\n", 2),
+		  "[catalog] backend: \"mysql\" is not one of sqlite, postgresql");
+	CHECK(fails_at("[catalog]\nbackend = PostgreSQL\n", 2, "is not one of"));
+	CHECK(fails_at("[catalog]\nbackend = postgres\n", 2, "is not one of"));
+	CHECK(fails_at("[catalog]\nbackend =\n", 2, "\"\" is not one of"));
+	/* a connection string with the default backend, or sqlite named:
+	 * refused on the conninfo line, whichever key comes first */
+	CHECK_STR(reason_of("[catalog]\nconninfo = dbname=gfs\n", 2),
+		  "[catalog] conninfo: a connection string is given but the "
+		  "backend is sqlite; add \"backend = postgresql\" under "
+		  "[catalog], or remove conninfo");
+	CHECK(fails_at("; x\n[catalog]\nbackend = sqlite\nconninfo = host=db\n", 4,
+		       "backend is sqlite"));
+	CHECK(fails_at("[catalog]\nconninfo = host=db\n\nbackend = sqlite\n", 2,
+		       "backend is sqlite"));
+	/* an earlier error in the file is the one reported */
+	CHECK(fails_at("[catalog]\nconninfo = host=db\n[log]\nlevel = loud\n", 4,
+		       "[log] level"));
+	CHECK(fails_at("[catalog]\nbackend = postgresql\nconninfo = a\n"
+		       "conninfo = b\n", 4, "given twice (first on line 3)"));
+	CHECK(fails_at("[catalog]\nhost = db\n", 2,
+		       "[catalog] host: unknown key; [catalog] takes backend, conninfo"));
+	CHECK(fails_at("conninfo = host=db\n", 1,
+		       "conninfo: key outside any section; it belongs under [catalog]"));
+}
+
+static void test_backend_names(void)
+{
+	CHECK_STR(gfs_backend_name(GFS_BACKEND_SQLITE), "sqlite");
+	CHECK_STR(gfs_backend_name(GFS_BACKEND_POSTGRESQL), "postgresql");
+	CHECK_STR(gfs_backend_name((enum gfs_backend)9), "unknown");
+	CHECK_INT(gfs_backend_parse("sqlite"), GFS_BACKEND_SQLITE);
+	CHECK_INT(gfs_backend_parse("postgresql"), GFS_BACKEND_POSTGRESQL);
+	CHECK_INT(gfs_backend_parse("SQLite"), -1);
+	CHECK_INT(gfs_backend_parse(""), -1);
+}
+
 static void test_cloud_names(void)
 {
 	CHECK_STR(gfs_cloud_name(GFS_CLOUD_AZURE), "AzureCloud");
@@ -576,6 +657,9 @@ int main(void)
 	RUN(test_list_trimming);
 	RUN(test_comments_and_whitespace);
 	RUN(test_line_too_long);
+	RUN(test_catalog_accepted);
+	RUN(test_catalog_refused);
+	RUN(test_backend_names);
 	RUN(test_cloud_names);
 	RUN(test_list_has);
 	RUN(test_small_error_buffer);
