@@ -365,6 +365,13 @@ catalog_state() {
 	else sha256sum <"$DATA/catalog.db" | cut -d' ' -f1; fi
 }
 
+# The daemons registered on $DATA's PostgreSQL catalog (core/hosts.c), one
+# line each: pid, host, mountpoint, tab-separated, oldest first.
+registered() {
+	psql -X -q -At -F $'\t' -d "$(pg_conninfo)" \
+		-c "SELECT pid, host, mountpoint FROM daemon ORDER BY id"
+}
+
 # Bytes used by the object store.
 store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
