@@ -7,7 +7,7 @@
 # and left open, or written, fsynced and closed, is whole after kill -9 and
 # a remount, by size and sha256.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 19
 must_mount
 logged "the start says which file I/O runs" \
 	'file I/O: (kernel passthrough|served by the daemon \(.+\))$'
@@ -67,6 +67,26 @@ expect "... and its bytes" "$want_sum" sum "$V/closed"
 expect "reads after the remount agree with a copy" "$want_sum" \
 	bash -c "cp '$V/closed' '$T/copy' && sha256sum <'$T/copy' | cut -d' ' -f1"
 umount_fs
+
+# In a user namespace the daemon has CAP_SYS_ADMIN there, not in the
+# initial one, and the kernel would refuse its backing files: it serves
+# file I/O itself, says so, and the bytes are right.
+if unshare -Urm true 2>/dev/null; then
+	mkdir -p "$T/ns-data" "$T/ns-mnt"
+	expect "in a user namespace: the daemon serves file I/O, and the bytes are right" \
+		"file I/O: served by the daemon|$want_sum" timeout 120 unshare -Urm bash -c '
+		"$1" -f -o "config=$2,data_dir=$3" "$4" >"$5" 2>&1 &
+		pid=$!
+		for i in $(seq 100); do mountpoint -q "$4" && break; sleep 0.05; done
+		mkdir -p "$4/g/d/1.0.0" && cp "$6" "$4/g/d/1.0.0/f" &&
+			got=$(sha256sum <"$4/g/d/1.0.0/f" | cut -d" " -f1)
+		fusermount3 -u "$4" 2>/dev/null || umount "$4"
+		wait $pid || echo "daemon status $?"
+		echo "$(grep -o "file I/O: served by the daemon" "$5")|${got:-}"' \
+		_ "$GFS_BIN" "$CONF" "$T/ns-data" "$T/ns-mnt" "$T/ns.log" "$T/src"
+else
+	skip "in a user namespace: the daemon serves file I/O" "unshare -Urm is not permitted here"
+fi
 expect "the catalog records both sizes" "$((64 << 20)) $((64 << 20))" \
 	bash -c "'$GFS_CAT' '$DATA' nodes | awk '\$2 == \"file\" && (\$13 == \"left-open\" || \$13 == \"closed\") { printf \"%s%s\", s, \$10; s = \" \" }'"
 finish
