@@ -7,7 +7,7 @@
 # and left open, or written, fsynced and closed, is whole after kill -9 and
 # a remount, by size and sha256.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 20
 must_mount
 logged "the start says which file I/O runs" \
 	'file I/O: (kernel passthrough|served by the daemon \(.+\))$'
@@ -43,6 +43,7 @@ check "... with a new mtime" test "$(stat -c %Y.%y "$V/open")" != "$m1"
 exec 3>&-
 expect "the catalog has it after close" 11 stat -c %s "$V/open"
 
+
 # kill -9 with a 64 MiB file open after its writes returned
 exec 3<>"$V/left-open"
 check "64 MiB written through a descriptor left open" \
@@ -60,6 +61,11 @@ crash_fs
 
 must_mount
 logged "the remount after kill -9 checks catalog and objects" "did not end cleanly"
+# (a fresh mount: the kernel has cached none of the file)
+touch -a -d 2001-01-01 "$V/open"
+cat "$V/open" >/dev/null
+check "a read moves an atime older than the mtime (relatime)" \
+	test "$(stat -c %X "$V/open")" -ge "$(stat -c %Y "$V/open")"
 expect "the file left open has its size after kill -9" $((64 << 20)) stat -c %s "$V/left-open"
 expect "... and its bytes" "$want_sum" sum "$V/left-open"
 expect "the file fsynced and closed has its size" $((64 << 20)) stat -c %s "$V/closed"
