@@ -91,6 +91,15 @@ struct pg_conn {
  * the next expiry: kept here for every connection of the catalog.
  */
 #define MEMO_SLOTS 64
+/* Rows by id, kept the same way: a lookup walks a path one node_get a step
+ * and the kernel asks again for what it was just told, and each is a round
+ * trip to the server. */
+#define ROW_SLOTS 4096
+
+struct row_memo {
+	int64_t changes;                /* -1: empty */
+	struct gfs_node n;
+};
 
 struct count_memo {
 	const char *sql;                /* what was counted, of what */
@@ -112,6 +121,7 @@ struct pg_catalog {
 	bool keep_unclean;
 	bool read_only;
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
+	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
 };
 
 struct pg_txn {
@@ -834,6 +844,13 @@ static int pg_open(const struct cat_open_options *o, struct gfs_catalog **out,
 	}
 	cat->base.be = &gfs_catalog_pg;
 	cat->read_only = o->read_only;
+	if (!(cat->rows = malloc(ROW_SLOTS * sizeof(*cat->rows)))) {
+		free(cat->conninfo);
+		free(cat);
+		return gfs_err_set(err, ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < ROW_SLOTS; i++)
+		cat->rows[i].changes = -1;
 	pthread_mutex_init(&cat->lock, NULL);
 	pthread_cond_init(&cat->freed, NULL);
 
@@ -859,6 +876,7 @@ static int pg_open(const struct cat_open_options *o, struct gfs_catalog **out,
 		conn_close(c);
 		pthread_cond_destroy(&cat->freed);
 		pthread_mutex_destroy(&cat->lock);
+		free(cat->rows);
 		free(cat->conninfo);
 		free(cat);
 		return r;
@@ -921,6 +939,7 @@ static void pg_close(struct gfs_catalog *gcat)
 	}
 	pthread_cond_destroy(&cat->freed);
 	pthread_mutex_destroy(&cat->lock);
+	free(cat->rows);
 	free(cat->conninfo);
 	free(cat);
 }
@@ -928,8 +947,12 @@ static void pg_close(struct gfs_catalog *gcat)
 /* ------------------------------------------------------------------ */
 /* transactions                                                        */
 
+/* Each begins by reading write_order.changes: in the round trip of BEGIN,
+ * and it takes the transaction's snapshot, so the number is that of the
+ * rows the transaction sees (counts and rows are kept by it). */
 static const char SQL_BEGIN_READ[] =
-	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+	" SELECT changes FROM write_order";
 /* The lock comes before the snapshot, which the first query takes. A
  * writer waits for the one before it (another host's) a minute at most,
  * then fails EBUSY, as SQLite's busy timeout: a write transaction of
@@ -937,7 +960,8 @@ static const char SQL_BEGIN_READ[] =
 static const char SQL_BEGIN_WRITE[] =
 	"BEGIN ISOLATION LEVEL REPEATABLE READ;"
 	" SET LOCAL lock_timeout = '60s';"
-	" LOCK TABLE write_order IN EXCLUSIVE MODE";
+	" LOCK TABLE write_order IN EXCLUSIVE MODE;"
+	" SELECT changes FROM write_order";
 
 static int pg_txn_begin(struct gfs_catalog *gcat, bool write, struct gfs_txn **out,
 			struct gfs_err *err)
@@ -961,8 +985,12 @@ static int pg_txn_begin(struct gfs_catalog *gcat, bool write, struct gfs_txn **o
 			free(t);
 			return r;
 		}
-		if (conn_exec(t->c, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, msg,
-			      sizeof(msg))) {
+		PGresult *res = PQexec(t->c->db, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ);
+		bool ok = result_ok(t->c, res, msg, sizeof(msg));
+		if (ok && PQntuples(res) == 1)
+			t->changes = col_int(res, 0, 0);
+		PQclear(res);
+		if (ok) {
 			*out = &t->base;
 			return 0;
 		}
@@ -1051,9 +1079,31 @@ static int one_node(struct pg_txn *t, const char *sql, const struct params *p,
 static int pg_node_get(struct gfs_txn *gt, int64_t id, struct gfs_node *out)
 {
 	static const char SQL[] = "SELECT " NODE_COLS " FROM node WHERE id = $1";
+	struct pg_txn *t = pg_txn(gt);
+	struct pg_catalog *cat = t->cat;
+	struct row_memo *m = &cat->rows[(uint64_t)id % ROW_SLOTS];
 	struct params p = { 0 };
+	/* a transaction that wrote reads its own rows */
+	bool keep = !t->wrote && t->changes >= 0;
+
+	if (keep) {
+		pthread_mutex_lock(&cat->lock);
+		bool hit = m->changes == t->changes && m->n.id == id;
+		if (hit)
+			*out = m->n;
+		pthread_mutex_unlock(&cat->lock);
+		if (hit)
+			return 0;
+	}
 	p_int(&p, id);
-	return one_node(pg_txn(gt), SQL, &p, out);
+	int r = one_node(t, SQL, &p, out);
+	if (r == 0 && keep) {
+		pthread_mutex_lock(&cat->lock);
+		m->changes = t->changes;
+		m->n = *out;
+		pthread_mutex_unlock(&cat->lock);
+	}
+	return r;
 }
 
 static int pg_child_get(struct gfs_txn *gt, int64_t parent, const char *name,
@@ -1332,12 +1382,8 @@ static int64_t next_expiry(struct pg_txn *t, int64_t now_s)
 static int64_t memo_count(struct pg_txn *t, const char *sql, int64_t a,
 			  int64_t b, int64_t now_s)
 {
-	static const char SQL_CHANGES[] = "SELECT changes FROM write_order";
 	struct pg_catalog *cat = t->cat;
 	struct params p = { 0 };
-
-	if (!t->wrote && t->changes < 0)
-		t->changes = run_int(t, SQL_CHANGES, NULL, -1);
 	bool keep = !t->wrote && t->changes >= 0;
 	uint64_t h = ((uint64_t)a * 31 + (uint64_t)b) * 0x9e3779b97f4a7c15u;
 	struct count_memo *m = &cat->memo[(h >> 58) % MEMO_SLOTS];
