@@ -41,6 +41,14 @@
  *    Creation and migration hold an advisory lock, so that two daemons
  *    starting at once on an empty database do not both create it.
  *
+ *  - What is kept in memory. Every write transaction that changed a row
+ *    adds one to write_order.changes with its commit, and every
+ *    transaction reads that number with its snapshot; link counts and rows
+ *    by id are kept with the number they were read at and serve any
+ *    transaction that reads the same (see count_memo). A writer outside
+ *    galleryfs (an administrator's psql) must add to it too, or the
+ *    daemons keep serving what it changed.
+ *
  * Threading: a pool of up to PG_POOL connections; a transaction takes one
  * for its life, so many threads read at once. Statements are prepared once
  * per connection, found again by the address of their static SQL text;
