@@ -194,6 +194,8 @@ static int sqlstate_errno(const char *state)
 		return ENOMEM;
 	if (strcmp(state, "25006") == 0)
 		return EROFS;
+	if (strcmp(state, "55P03") == 0)
+		return EBUSY;           /* lock_timeout */
 	return EIO;
 }
 
@@ -528,14 +530,19 @@ static int connect_remedy(const char *msg, const char **remedy)
 static int conn_open(struct pg_catalog *cat, struct pg_conn **out,
 		     struct gfs_err *err)
 {
-	static const char *const keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { cat->conninfo, "galleryfs", NULL };
+	/* a server that does not answer is given up after 10 s unless the
+	 * conninfo or PGCONNECT_TIMEOUT says otherwise (keywords before
+	 * dbname are defaults that the conninfo overrides) */
+	const char *keys[] = { "connect_timeout", "dbname",
+			       "fallback_application_name", NULL };
+	const char *vals[] = { "10", cat->conninfo, "galleryfs", NULL };
+	int first = getenv("PGCONNECT_TIMEOUT") ? 1 : 0;
 	struct pg_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return gfs_err_set(err, ENOMEM, "out of memory");
 	/* expand_dbname: the conninfo may be a whole string or URI; empty,
 	 * libpq's PG* variables and service files decide */
-	c->db = PQconnectdbParams(keys, vals, 1);
+	c->db = PQconnectdbParams(keys + first, vals + first, 1);
 	if (!c->db) {
 		free(c);
 		return gfs_err_set(err, ENOMEM, "out of memory");
@@ -898,9 +905,13 @@ static void pg_close(struct gfs_catalog *gcat)
 
 static const char SQL_BEGIN_READ[] =
 	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-/* the lock comes before the snapshot, which the first query takes */
+/* The lock comes before the snapshot, which the first query takes. A
+ * writer waits for the one before it (another host's) a minute at most,
+ * then fails EBUSY, as SQLite's busy timeout: a write transaction of
+ * galleryfs lasts milliseconds. */
 static const char SQL_BEGIN_WRITE[] =
 	"BEGIN ISOLATION LEVEL REPEATABLE READ;"
+	" SET LOCAL lock_timeout = '60s';"
 	" LOCK TABLE write_order IN EXCLUSIVE MODE";
 
 static int pg_txn_begin(struct gfs_catalog *gcat, bool write, struct gfs_txn **out,
@@ -934,9 +945,12 @@ static int pg_txn_begin(struct gfs_catalog *gcat, bool write, struct gfs_txn **o
 			conn_exec(t->c, "ROLLBACK", NULL, 0);
 		pool_give(cat, t->c);
 		if (!lost || attempt == 1) {
-			gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s", cat->where, msg);
+			bool busy = strstr(msg, "lock timeout") != NULL;
+			gfs_err_set(err, busy ? EBUSY : EIO, "PostgreSQL catalog %s: %s%s",
+				    cat->where, msg, busy ? " (another host's write "
+				    "transaction holds the catalog)" : "");
 			free(t);
-			return -EIO;
+			return -err->errnum;
 		}
 	}
 	free(t);

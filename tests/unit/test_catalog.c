@@ -1222,6 +1222,31 @@ static void test_pg_open_refusals(void)
 	remove_data_dir();
 }
 
+/* What the conninfo leaves out, libpq's environment variables give: here
+ * the database (PGDATABASE) and the schema (PGOPTIONS). */
+static void test_pg_environment(void)
+{
+	char opts[64];
+	struct gfs_err err;
+	struct gfs_catalog *cat = NULL;
+
+	fresh_dir();
+	snprintf(opts, sizeof(opts), "-csearch_path=%s", pg_schema);
+	setenv("PGOPTIONS", opts, 1);
+	setenv("PGDATABASE", pg_db, 1);
+	struct cat_open_options o = { .backend = "postgresql", .conninfo = pg_base };
+	gfs_err_clear(&err);
+	CHECK_INT(gfs_catalog_open_with(&o, &cat, NULL, &err), 0);
+	if (cat)
+		gfs_catalog_close(cat);
+	else
+		printf("# %s\n", err.reason);
+	CHECK(pg_relations() > 0);
+	unsetenv("PGOPTIONS");
+	unsetenv("PGDATABASE");
+	remove_data_dir();
+}
+
 /* A role that may use the schema but not create in it gets EACCES naming
  * the GRANT, and nothing is created; one that may not write the tables of
  * a catalog made by another is refused too. */
@@ -1631,6 +1656,7 @@ static const struct test_case SQLITE_ONLY[] = {
 static const struct test_case PG_ONLY[] = {
 	CASE(test_pg_newer_schema_refused),
 	CASE(test_pg_open_refusals),
+	CASE(test_pg_environment),
 	CASE(test_pg_role_rights),
 	CASE(test_pg_read_only_open),
 	CASE(test_pg_integrity_check),
