@@ -271,8 +271,11 @@ struct cat_backend {
 	/* ---- the .softdeleted mirrors (design §9) ---- */
 	/* The listing of node's .softdeleted mirror changed (node: a gallery,
 	 * for its .softdeleted; a definition, for .softdeleted/DEF; a version,
-	 * for its shadow or its soft-deleted self): its mtime moves to now_ns, or
-	 * 1 ns past its last value if that is not earlier. */
+	 * for its shadow or its soft-deleted self): its mtime becomes now_ns, or
+	 * 1 ns past its last value if that is now_ns. Not the later of the two:
+	 * after the clock was set back, a touch must not hide the expiries
+	 * still to come below a touch made before (the kernel only asks
+	 * whether the mtime differs). */
 	int (*mirror_touch)(struct gfs_txn *t, int64_t node, int64_t now_ns);
 	/* When node's mirror last changed, in ns: the later of its last touch
 	 * (0 if never) and, in ns, the latest purge_at at or before now_s of a

@@ -1680,7 +1680,8 @@ static int pg_mirror_touch(struct gfs_txn *gt, int64_t node, int64_t now_ns)
 {
 	static const char SQL[] = "INSERT INTO mirror_dir(node, mtime) VALUES ($1, $2)"
 		" ON CONFLICT (node) DO UPDATE SET"
-		" mtime = greatest(excluded.mtime, mirror_dir.mtime + 1)";
+		" mtime = CASE WHEN excluded.mtime = mirror_dir.mtime"
+		"  THEN mirror_dir.mtime + 1 ELSE excluded.mtime END";
 	struct params p = { 0 };
 	p_int(&p, node);
 	p_int(&p, now_ns);

@@ -1607,7 +1607,8 @@ static int sq_mirror_touch(struct gfs_txn *gt, int64_t node, int64_t now_ns)
 	struct sq_txn *t = sq_txn(gt);
 	static const char SQL[] = "INSERT INTO mirror_dir(node, mtime) VALUES (?, ?)"
 		" ON CONFLICT(node) DO UPDATE SET"
-		" mtime = max(excluded.mtime, mirror_dir.mtime + 1)";
+		" mtime = CASE WHEN excluded.mtime = mirror_dir.mtime"
+		"  THEN mirror_dir.mtime + 1 ELSE excluded.mtime END";
 	return touch(t, SQL, node, now_ns);
 }
 

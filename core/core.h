@@ -74,6 +74,9 @@ struct op {
 					   info must still be there to remove */
 	  trash_entered;                /* an item came in: its reservation
 					   has served */
+	/* the .softdeleted mirrors this op has touched already (design §9) */
+	int64_t mirrors[4];
+	size_t nmirrors;
 };
 
 /* op.c: begin, finish (commit + after-commit work) */
@@ -87,6 +90,12 @@ void op_inval(struct op *op, uint64_t parent, const char *name, uint64_t ino);
 void op_trash_note(struct trash_note *note, uint32_t uid, const char *name);
 /* parent's mtime and ctime: now (its entries changed) */
 int touch_dir(struct op *op, int64_t id);
+/* n (a file or a version) comes into, leaves or changes in the .softdeleted
+ * tree: every mirror that lists it (its gallery's .softdeleted, its
+ * definition's .softdeleted/DEF, its version's shadow or soft-deleted self)
+ * changes its mtime, so that the kernel drops what it cached of them
+ * (design §9). */
+int mirrors_touch(struct op *op, const struct gfs_node *n);
 
 /* view.c: inode numbers and views */
 uint64_t view_ino(const struct view *v);
@@ -140,6 +149,10 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f);
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
+
+/* setattr.c: the mode a file keeps when its set-user-ID and set-group-ID
+ * bits are to go (GFS_SET_KILL_SUIDGID), as the VFS decides. */
+uint32_t mode_without_suidgid(uint32_t mode);
 
 /* reserve.c: space held aside so that removals work on a full disk */
 void reserve_take(struct gfs_core *c);

@@ -91,9 +91,6 @@ struct gfs_dirent {
 typedef int (*gfs_dirent_fn)(void *arg, const struct gfs_dirent *d);
 int gfs_readdir(struct gfs_core *c, uint64_t ino, uint64_t off, bool plus,
 		gfs_dirent_fn fn, void *arg, struct gfs_err *err);
-/* Whether the kernel may keep this directory's listing (live tree only). */
-int gfs_opendir(struct gfs_core *c, uint64_t ino, bool *cacheable,
-		struct gfs_err *err);
 
 int gfs_mkdir(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent,
 	      const char *name, mode_t mode, struct gfs_attr *out,
@@ -129,6 +126,9 @@ enum {
 	GFS_SET_ATIME_NOW = 1 << 6,
 	GFS_SET_MTIME_NOW = 1 << 7,
 	GFS_SET_CTIME = 1 << 8,
+	/* the kernel leaves clearing set-user-ID and set-group-ID to us: a
+	 * write, truncate or chown (design §9); core says which bits go */
+	GFS_SET_KILL_SUIDGID = 1 << 9,
 };
 struct gfs_setattr {
 	unsigned what;
@@ -147,6 +147,18 @@ int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	     int flags, struct gfs_handle **h, struct gfs_err *err);
 /* The object file's descriptor: read and write it directly. */
 int gfs_handle_fd(const struct gfs_handle *h);
+/* Kernel passthrough (design §9): the kernel reads and writes the object
+ * itself. reg registers an object's descriptor with the kernel and returns
+ * a registration > 0 or -errno; core calls it once per open file, under
+ * its lock, and shares the registration among the file's handles (reg
+ * NULL: share an existing one only). Returns the registration for h, 0
+ * when there is none (a file in memory), or reg's -errno. */
+typedef int (*gfs_backing_fn)(void *arg, int fd);
+int gfs_handle_backing(struct gfs_core *c, struct gfs_handle *h,
+		       gfs_backing_fn reg, void *arg);
+/* Before gfs_release: the registration to undo when h was the last
+ * handle opened with it, else 0. */
+int gfs_handle_backing_end(struct gfs_core *c, struct gfs_handle *h);
 /* After reading: relatime-style atime. After writing up to end: the
  * file's mtime and size change. */
 void gfs_handle_read(struct gfs_core *c, struct gfs_handle *h);

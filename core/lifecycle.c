@@ -23,7 +23,9 @@
 
 int file_delete_for_good(struct op *op, struct gfs_node *f)
 {
-	int r;
+	int r = f->state == GFS_SOFT_DELETED ? mirrors_touch(op, f) : 0;
+	if (r < 0)
+		return r;
 	if (open_table_orphan_if_open(&op->c->open, f->id)) {
 		/* still open: the last close removes the row (POSIX) */
 		f->state = GFS_ORPHAN;
@@ -72,8 +74,12 @@ static int children_of(struct op *op, int64_t parent, struct rows *rs)
 
 int version_delete_for_good(struct op *op, struct gfs_node *v)
 {
-	struct rows rs;
-	int r = children_of(op, v->id, &rs);
+	struct rows rs = { 0 };
+	/* soft-deleted, it leaves .softdeleted/DEF (a live one's shadow
+	 * files touch its mirrors as they go) */
+	int r = v->state == GFS_SOFT_DELETED ? mirrors_touch(op, v) : 0;
+	if (r == 0)
+		r = children_of(op, v->id, &rs);
 	for (size_t i = 0; r == 0 && i < rs.n; i++)
 		r = file_delete_for_good(op, &rs.v[i]);
 	free(rs.v);
@@ -149,7 +155,7 @@ int file_soft_delete(struct op *op, struct gfs_node *f, const struct gfs_where *
 	f->deleted_at = op->now_s;
 	f->purge_at = op->now_s + RETENTION_SECONDS;
 	f->ctime = op->now_ns;
-	if ((r = cat_node_update(op->t, f)) < 0)
+	if ((r = mirrors_touch(op, f)) < 0 || (r = cat_node_update(op->t, f)) < 0)
 		return r;
 	return trash_enter(op, f, false);
 }
@@ -206,7 +212,8 @@ int version_soft_delete(struct op *op, struct gfs_node *v, enum soft_delete_how 
 		v->gen++;
 	else if (how == SOFT_DELETE_ONTO_SHADOW)
 		v->mirror_gen++;
-	if ((r = cat_files_set_deleted(op->t, v->id, v->deleted_at, v->purge_at,
+	if ((r = mirrors_touch(op, v)) < 0 ||
+	    (r = cat_files_set_deleted(op->t, v->id, v->deleted_at, v->purge_at,
 				       op->now_ns)) < 0)
 		return r;
 	/* its files soft-deleted alone are part of the version's item now */
@@ -226,7 +233,9 @@ int version_restore(struct op *op, struct gfs_node *v, uint64_t kernel_gen)
 	v->ctime = op->now_ns;
 	/* the kernel moved the inode of the view it was renamed out of */
 	v->gen = kernel_gen;
-	int r = cat_files_restore(op->t, v->id, op->now_ns);
+	int r = mirrors_touch(op, v);
+	if (r == 0)
+		r = cat_files_restore(op->t, v->id, op->now_ns);
 	if (r == 0)
 		r = cat_trash_remove(op->t, v->id, op->now_ns);
 	return r < 0 ? r : cat_node_update(op->t, v);
@@ -237,6 +246,8 @@ int file_restore(struct op *op, struct gfs_node *f)
 	f->state = GFS_LIVE;
 	f->deleted_at = f->purge_at = 0;
 	f->ctime = op->now_ns;
-	int r = cat_trash_remove(op->t, f->id, op->now_ns);
+	int r = mirrors_touch(op, f);
+	if (r == 0)
+		r = cat_trash_remove(op->t, f->id, op->now_ns);
 	return r < 0 ? r : cat_node_update(op->t, f);
 }

@@ -126,6 +126,30 @@ int touch_dir(struct op *op, int64_t id)
 	return cat_node_update_attrs(op->t, &d);
 }
 
+/* One mirror, once per operation: the last few touched are remembered
+ * (a purge pass moves many items of the same gallery and definition). */
+static int mirror_touch(struct op *op, int64_t id)
+{
+	const size_t slots = sizeof(op->mirrors) / sizeof(op->mirrors[0]);
+	for (size_t i = 0; i < op->nmirrors && i < slots; i++)
+		if (op->mirrors[i] == id)
+			return 0;
+	int r = cat_mirror_touch(op->t, id, op->now_ns);
+	if (r == 0)
+		op->mirrors[op->nmirrors++ % slots] = id;
+	return r;
+}
+
+int mirrors_touch(struct op *op, const struct gfs_node *n)
+{
+	int r = mirror_touch(op, n->gallery);
+	if (r == 0)
+		r = mirror_touch(op, n->definition);
+	if (r == 0)
+		r = mirror_touch(op, n->type == GFS_FILE ? n->parent : n->id);
+	return r;
+}
+
 void op_trash_note(struct trash_note *note, uint32_t uid, const char *name)
 {
 	note->set = true;

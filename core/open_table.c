@@ -76,6 +76,74 @@ bool open_table_is_open(struct open_table *t, int64_t id)
 	return open;
 }
 
+static int64_t ns_of(struct timespec ts)
+{
+	return (int64_t)ts.tv_sec * GFS_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* What the object looks like now, to compare with later. */
+static void see_object(struct open_file *f)
+{
+	struct stat st;
+	if (fstat(f->fd, &st) == 0) {
+		f->seen_size = st.st_size;
+		f->seen_mtime = ns_of(st.st_mtim);
+	}
+}
+
+void open_table_see_behind(struct open_file *f)
+{
+	struct stat st;
+	if (!f->behind || fstat(f->fd, &st) < 0)
+		return;
+	int64_t mtime = ns_of(st.st_mtim);
+	if (st.st_size == f->seen_size && mtime == f->seen_mtime)
+		return;
+	/* the object's own times: when the kernel wrote it */
+	f->dirty = true;
+	f->mtime = mtime;
+	f->ctime = ns_of(st.st_ctim);
+	f->seen_size = st.st_size;
+	f->seen_mtime = mtime;
+}
+
+int open_table_backing(struct open_table *t, struct open_file *f,
+		       int (*reg)(void *arg, int fd), void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	if (f->backing == 0 && reg) {
+		/* registered under the lock: one registration per file, as
+		 * the kernel wants for all the opens of one inode */
+		int r = reg(arg, f->fd);
+		if (r <= 0) {
+			pthread_mutex_unlock(&t->lock);
+			return r < 0 ? r : -EIO;
+		}
+		if (!f->behind) {
+			f->behind = true;
+			see_object(f);
+		}
+		f->backing = r;
+	}
+	int id = f->backing;
+	if (id > 0)
+		f->backing_refs++;
+	pthread_mutex_unlock(&t->lock);
+	return id;
+}
+
+int open_table_backing_end(struct open_table *t, struct open_file *f)
+{
+	int id = 0;
+	pthread_mutex_lock(&t->lock);
+	if (--f->backing_refs == 0) {
+		id = f->backing;
+		f->backing = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return id;
+}
+
 bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
 {
 	struct stat st;
@@ -83,6 +151,8 @@ bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
 
 	pthread_mutex_lock(&t->lock);
 	struct open_file *f = *open_table_slot(t, id);
+	if (f)
+		open_table_see_behind(f);
 	if (f && f->dirty && fstat(f->fd, &st) == 0) {
 		n->size = st.st_size;
 		n->blocks = st.st_blocks;
@@ -98,8 +168,11 @@ void open_table_forget_times(struct open_table *t, int64_t id)
 {
 	pthread_mutex_lock(&t->lock);
 	struct open_file *f = *open_table_slot(t, id);
-	if (f)
+	if (f) {
 		f->dirty = false;
+		if (f->behind)
+			see_object(f);  /* the change just recorded was ours */
+	}
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -152,6 +225,7 @@ int handle_make(struct open_file *f, int flags, struct gfs_handle **h)
 	(*h)->f = f;
 	(*h)->flags = flags;
 	(*h)->fd = -1;
+	(*h)->backed = false;
 	return 0;
 }
 

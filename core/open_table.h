@@ -27,6 +27,14 @@ struct open_file {
 	bool lingering;         /* closed but unrecorded (handles.c) */
 	int64_t mtime, ctime;   /* while dirty */
 	int64_t atime, last_mtime; /* for relatime */
+	/* Kernel passthrough (design §9): the adapter's registration of the
+	 * object with the kernel, shared by every handle opened with it; the
+	 * kernel then writes the object itself and tells no one, so the
+	 * object's size and mtime as last seen show when it did. */
+	int backing;            /* the registration, 0 when none */
+	int backing_refs;       /* handles opened with it */
+	bool behind;            /* written behind our back: compare the object */
+	int64_t seen_size, seen_mtime;
 	struct open_file *next;
 };
 
@@ -43,6 +51,7 @@ struct gfs_handle {
 	struct open_file *f;
 	int flags;
 	int fd;
+	bool backed;            /* opened with f's kernel registration */
 };
 
 int open_table_init(struct open_table *t);
@@ -51,8 +60,19 @@ void open_table_destroy(struct open_table *t);
  * its last close removes the row. */
 bool open_table_orphan_if_open(struct open_table *t, int64_t id);
 bool open_table_is_open(struct open_table *t, int64_t id);
-/* Current size and times of an open file that was written, if any. */
+/* Current size and times of an open file that was written, if any
+ * (through the daemon, or by the kernel through passthrough). */
 bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
+/* The table lock held: when the kernel may write f's object itself, take
+ * a change of the object's size or mtime since last seen as a write. */
+void open_table_see_behind(struct open_file *f);
+/* A reference on f's kernel registration, made by reg(arg, fd) with the
+ * object's descriptor when f has none (reg NULL: only an existing one).
+ * Returns the registration (> 0), 0 when there is none, or reg's -errno. */
+int open_table_backing(struct open_table *t, struct open_file *f,
+		       int (*reg)(void *arg, int fd), void *arg);
+/* Drop one; returns the registration to undo when it was the last. */
+int open_table_backing_end(struct open_table *t, struct open_file *f);
 void open_table_forget_times(struct open_table *t, int64_t id);
 /* The chain slot of id (the table lock held). */
 struct open_file **open_table_slot(struct open_table *t, int64_t id);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 int64_t gfs_trash_dir_uid(const char *name)
 {
 	size_t plen = sizeof(GFS_TRASH_PREFIX) - 1;
@@ -104,6 +106,7 @@ void gfs_pending_init(struct gfs_pending_table *t)
 	pthread_mutex_init(&t->lock, NULL);
 	t->head = NULL;
 	t->next_id = 1;
+	t->changed_ns = 0;
 }
 
 static void pending_free(struct gfs_pending *p)
@@ -124,6 +127,12 @@ void gfs_pending_destroy(struct gfs_pending_table *t)
 	pthread_mutex_destroy(&t->lock);
 }
 
+/* An entry came or went: move changed_ns on, by 1 ns at least. */
+static void changed_locked(struct gfs_pending_table *t, int64_t now_ns)
+{
+	t->changed_ns = now_ns > t->changed_ns ? now_ns : t->changed_ns + 1;
+}
+
 static void expire_locked(struct gfs_pending_table *t, int64_t now_ns)
 {
 	for (struct gfs_pending **pp = &t->head; *pp;) {
@@ -131,10 +140,20 @@ static void expire_locked(struct gfs_pending_table *t, int64_t now_ns)
 		if (now_ns - p->used_ns > GFS_TRASH_PENDING_NS || now_ns < p->created_ns) {
 			*pp = p->next;
 			pending_free(p);
+			changed_locked(t, now_ns);
 		} else {
 			pp = &p->next;
 		}
 	}
+}
+
+int64_t gfs_pending_mtime(struct gfs_pending_table *t, int64_t now_ns)
+{
+	pthread_mutex_lock(&t->lock);
+	expire_locked(t, now_ns);
+	int64_t mt = t->changed_ns;
+	pthread_mutex_unlock(&t->lock);
+	return mt;
 }
 
 void gfs_pending_expire(struct gfs_pending_table *t, int64_t now_ns)
@@ -170,6 +189,7 @@ int gfs_pending_add(struct gfs_pending_table *t, uint32_t uid,
 	p->id = t->next_id++;
 	p->next = t->head;
 	t->head = p;
+	changed_locked(t, now_ns);
 	*out = *p;
 	pthread_mutex_unlock(&t->lock);
 	return 0;
@@ -218,6 +238,7 @@ bool gfs_pending_drop(struct gfs_pending_table *t, uint64_t id)
 			struct gfs_pending *p = *pp;
 			*pp = p->next;
 			pending_free(p);
+			changed_locked(t, gfs_now_ns());
 			found = true;
 			break;
 		}
@@ -235,6 +256,7 @@ void gfs_pending_drop_name(struct gfs_pending_table *t, uint32_t uid,
 		if (p->uid == uid && strcmp(p->name, name) == 0) {
 			*pp = p->next;
 			pending_free(p);
+			changed_locked(t, gfs_now_ns());
 		} else {
 			pp = &p->next;
 		}

@@ -68,6 +68,7 @@ struct gfs_pending_table {
 	pthread_mutex_t lock;
 	struct gfs_pending *head;
 	uint64_t next_id;
+	int64_t changed_ns;             /* when an entry last came or went */
 };
 
 void gfs_pending_init(struct gfs_pending_table *t);
@@ -91,6 +92,10 @@ bool gfs_pending_drop(struct gfs_pending_table *t, uint64_t id);
 /* Drop every entry of uid with this name. */
 void gfs_pending_drop_name(struct gfs_pending_table *t, uint32_t uid,
 			   const char *name);
+/* When an entry of any uid last came or went (ns; 0: never), what has
+ * expired by now_ns forgotten first: info/ changes its mtime with it, so
+ * that the kernel drops a cached listing (design §9). */
+int64_t gfs_pending_mtime(struct gfs_pending_table *t, int64_t now_ns);
 /* Listing: call fn for each entry of uid (not GFS_PENDING_LEFT, which only
  * resolves by name) with id > after, in id order; fn returns nonzero to
  * stop. */

@@ -427,6 +427,17 @@ int view_info_text(struct op *op, const struct view *item, char *buf, size_t len
 	return gfs_trash_info_text(w.home, v.n.deleted_at, buf, len);
 }
 
+/* Whether a directory at this place is a node's synthetic .softdeleted
+ * mirror (design §9): its listing changes with soft deletes, restores,
+ * deletes for good, purges and expiries, so its mtime is the mirror's. (A
+ * soft-deleted version is no mirror: it keeps its own mtime, which moves
+ * when a file of it is deleted for good, as any directory's.) */
+static bool lists_mirror(enum gfs_place p)
+{
+	return p == GFS_AT_SD_ROOT || p == GFS_AT_SD_DEFINITION ||
+	       p == GFS_AT_SHADOW;
+}
+
 void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
 	       struct gfs_attr *out)
 {
@@ -441,8 +452,13 @@ void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
 	out->gid = n.gid;
 	out->volatile_ = gfs_place_softdeleted(v->place) || v->place == GFS_AT_ORPHAN;
 	if (k >= 0) {
-		/* a uid's trash: its own, 0700, changing with its items */
+		/* a uid's trash: its own, 0700, changing with its items (and
+		 * info/ with the files tools write there) */
 		int64_t mt = cat_trash_mtime(op->t, v->uid, op->now_s);
+		if (v->place == GFS_AT_TRASH_INFO) {
+			int64_t pt = gfs_pending_mtime(&op->c->pending, op->now_ns);
+			mt = pt > mt ? pt : mt;
+		}
 		if (mt == 0)
 			mt = n.ctime;
 		out->uid = v->uid;
@@ -480,6 +496,14 @@ void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
 		out->nlink = 1;
 		out->atime = out->mtime = out->ctime = ts_of(p->created_ns);
 		return;
+	}
+	if (lists_mirror(v->place)) {
+		/* its listing changes with what the kernel does not see */
+		int64_t mt = cat_mirror_mtime(op->t, n.id, op->now_s);
+		if (mt != 0) {
+			n.mtime = mt;
+			n.ctime = mt > n.ctime ? mt : n.ctime;
+		}
 	}
 	if (!gfs_place_is_file(v->place)) {
 		out->mode = S_IFDIR | (n.mode & 07777);

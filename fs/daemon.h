@@ -14,6 +14,7 @@
 #endif
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -51,6 +52,14 @@ struct rename_memo {
 	char name[256], newname[256];
 };
 
+/* How file contents move (design §9): through the kernel's passthrough to
+ * the object files, or read and written by the daemon. */
+struct io_mode {
+	atomic_bool passthrough;        /* new files are opened with it */
+	atomic_bool fell_back;          /* it failed once: said, and off */
+	bool killpriv;                  /* we clear set-user-ID bits (v2) */
+};
+
 struct gfs_daemon {
 	struct gfs_config cfg;
 	struct gfs_core *core;
@@ -59,6 +68,7 @@ struct gfs_daemon {
 	struct notifier notifier;
 	struct purger purger;
 	struct rename_memo rename_memo;
+	struct io_mode io;
 };
 
 static inline struct gfs_daemon *daemon_of(fuse_req_t req)
@@ -86,6 +96,10 @@ int purger_start(struct purger *p, struct gfs_core *core, unsigned interval);
 void purger_stop(struct purger *p);
 
 /* ops.c: the request handlers (fs/ops/) */
+#define GFS_MAX_PAGES 1024      /* max_write at most 4 MiB of 4 KiB pages */
+/* The libfuse this daemon was built with, and what its file I/O can be
+ * (for --version). */
+void print_build_io(void);
 extern const struct fuse_lowlevel_ops gfs_ops;
 
 #endif

@@ -375,6 +375,7 @@ int main(int argc, char *argv[])
 		else
 			printf("galleryfs %s\n", GALLERYFS_VERSION);
 		if (cmd.show_version) {
+			print_build_io();
 			/* before fusermount3 -V writes its line from a child */
 			fflush(stdout);
 			fuse_lowlevel_version();

@@ -71,6 +71,7 @@ def table:
 (if (.galleryfs.options // "") != "" then "- galleryfs options: \(.galleryfs.options)" else empty end),
 "- machine: \(.machine.nproc) CPUs, \(.machine.cpu); \(.machine.memory); kernel \(.machine.kernel)",
 "- \(.libfuse); passthrough_ll -o \(.passthrough_ll_options) (compiled -O2)",
+(if (.galleryfs_317_io // "") != "" then "- galleryfs 3.17 at its start: \(.galleryfs_317_io); passthrough_hp with its defaults (kernel passthrough, 1-day timeouts)" else empty end),
 "- backing: \(.backing)",
 "- medians of \(.runs) runs, alternating filesystems (rotating order)",
 "- entries walked by find: \(.walk_entries | to_entries | map("\(.key) \(.value // "?")") | join(", "))",

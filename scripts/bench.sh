@@ -5,6 +5,11 @@
 # a million versions. A benchmark, not a test: it reports numbers and
 # anything that failed, and judges nothing.
 #
+# The walks and the sequential write and read also run galleryfs built
+# against libfuse 3.17 (build-317, kernel passthrough for file contents)
+# and a second peer, libfuse 3.17.2's own passthrough_hp (kernel
+# passthrough on), both from scripts/fuse317.sh's private prefix.
+#
 #   scripts/bench.sh [quick|default|full]
 #
 # GFS_BENCH_OPTS adds galleryfs options (say "-s" or "-o max_threads=4")
@@ -58,14 +63,21 @@ fi
 gfs_install_packages
 gfs_build build
 GFS_BIN=$REPO/build/fs/galleryfs
+# libfuse 3.17.2 (built once into build-deps/) for galleryfs with kernel
+# passthrough and for passthrough_hp
+PC317=$(scripts/fuse317.sh)
+PKG_CONFIG_PATH=$PC317 gfs_build build-317
+GFS317_BIN=$REPO/build-317/fs/galleryfs
+HP_BIN=${PC317%/lib/pkgconfig}/bin/passthrough_hp
+FUSE317_VERSION=$(PKG_CONFIG_PATH=$PC317 pkg-config --modversion fuse3)
 BENCH=$REPO/build/tests/tools/gfs-bench
 
 # ---- the work directory, and leaving nothing behind ----
 
 WORK=$(mktemp -d /tmp/gfs-bench.XXXXXX)
 MOUNTED=()              # tmpfs mounts, in mounting order
-GFS_PID='' PT_PID=''
-MNT_GFS=$WORK/mnt-gfs MNT_PT=$WORK/mnt-pt
+GFS_PID='' PT_PID='' HP_PID=''
+MNT_GFS=$WORK/mnt-gfs MNT_PT=$WORK/mnt-pt MNT_HP=$WORK/mnt-hp
 
 stop_daemon() { # MOUNTPOINT PID
 	local mnt=$1 pid=$2 i
@@ -88,6 +100,7 @@ cleanup() {
 	set +e
 	stop_daemon "$MNT_GFS" "$GFS_PID"
 	stop_daemon "$MNT_PT" "$PT_PID"
+	stop_daemon "$MNT_HP" "$HP_PID"
 	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
 		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}"
 	done
@@ -96,7 +109,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$MNT_GFS" "$MNT_PT" "$WORK/out" "$WORK/logs"
+mkdir -p "$MNT_GFS" "$MNT_PT" "$MNT_HP" "$WORK/out" "$WORK/logs"
 for d in gfs-backing pt-backing native; do
 	mkdir "$WORK/$d"
 	mount -t tmpfs -o mode=0755 "bench-$d" "$WORK/$d"
@@ -104,7 +117,8 @@ for d in gfs-backing pt-backing native; do
 done
 GFS_BACK=$WORK/gfs-backing PT_BACK=$WORK/pt-backing NATIVE=$WORK/native
 GFS_LOG=$WORK/logs/galleryfs.log PT_LOG=$WORK/logs/passthrough_ll.log
-: >"$GFS_LOG"; : >"$PT_LOG"
+HP_LOG=$WORK/logs/passthrough_hp.log
+: >"$GFS_LOG"; : >"$PT_LOG"; : >"$HP_LOG"
 
 PT_BIN=$WORK/passthrough_ll
 # shellcheck disable=SC2046
@@ -188,16 +202,18 @@ wait_mounted() { # MOUNTPOINT PID
 }
 
 # Mount galleryfs on DATA in the foreground daemon; MOUNT_SECONDS is the
-# time from starting it until mountpoint(1) sees the mount.
-gfs_mount() { # DATA
-	local t0 t1
+# time from starting it until mountpoint(1) sees the mount. BIN: the
+# build (default the 3.14 one).
+gfs_mount() { # DATA [BIN [OPTIONS...]]
+	local t0 t1 data=$1 bin=${2:-$GFS_BIN}
+	shift $(($# > 1 ? 2 : 1))
 	t0=$(usec_now)
 	# shellcheck disable=SC2086 # GFS_BENCH_OPTS: words, to compare options
-	"$GFS_BIN" -f -o config="$CONF" -o data_dir="$1" ${GFS_BENCH_OPTS:-} \
+	"$bin" -f -o config="$CONF" -o data_dir="$data" ${GFS_BENCH_OPTS:-} "$@" \
 		"$MNT_GFS" 2>>"$GFS_LOG" &
 	GFS_PID=$!
 	if ! wait_mounted "$MNT_GFS" "$GFS_PID"; then
-		echo "bench: galleryfs did not mount $1; its log:" >&2
+		echo "bench: galleryfs did not mount $data; its log:" >&2
 		tail -n 20 "$GFS_LOG" >&2
 		exit 1
 	fi
@@ -237,19 +253,41 @@ pt_umount() {
 	PT_PID=''
 }
 
+hp_mount() { # SOURCE
+	"$HP_BIN" --foreground "$1" "$MNT_HP" 2>>"$HP_LOG" &
+	HP_PID=$!
+	if ! wait_mounted "$MNT_HP" "$HP_PID"; then
+		echo "bench: passthrough_hp did not mount $1; its log:" >&2
+		tail -n 20 "$HP_LOG" >&2
+		exit 1
+	fi
+}
+
+hp_umount() {
+	local rc=0
+	fusermount3 -u "$MNT_HP"
+	wait "$HP_PID" || rc=$?
+	[ "$rc" -eq 0 ] || anomaly "passthrough_hp exited with status $rc at unmount"
+	HP_PID=''
+}
+
 # Make the tree of FS (built by the build workload) visible; ROOT is where.
+# gfs317 and hp show the trees gfs and pt built.
 fs_up() { # FS BACKING_NAME
 	case $1 in
 	gfs) gfs_mount "$GFS_BACK/$2"; ROOT=$MNT_GFS ;;
+	gfs317) gfs_mount "$GFS_BACK/$2" "$GFS317_BIN"; ROOT=$MNT_GFS ;;
 	pt) pt_mount "$PT_BACK/$2"; ROOT=$MNT_PT ;;
+	hp) hp_mount "$PT_BACK/$2"; ROOT=$MNT_HP ;;
 	native) ROOT=$NATIVE/$2 ;;
 	esac
 }
 
 fs_down() { # FS
 	case $1 in
-	gfs) gfs_umount ;;
+	gfs|gfs317) gfs_umount ;;
 	pt) pt_umount ;;
+	hp) hp_umount ;;
 	native) ;;
 	esac
 }
@@ -264,6 +302,28 @@ order() { # R FS...
 }
 
 ALL_FS=(gfs pt native)
+# the walks and the sequential workloads: also with libfuse 3.17
+IO_FS=(gfs gfs317 pt hp native)
+
+# Which file I/O galleryfs 3.17 runs (its start says so at level info;
+# the runs log warnings only, and a fallback is a warning, so an anomaly).
+probe_io() {
+	local line
+	mkdir "$GFS_BACK/probe"
+	gfs_mount "$GFS_BACK/probe" "$GFS317_BIN" -o log_level=info
+	line=$(grep -o 'file I/O: .*' "$GFS_LOG" | head -n 1)
+	fusermount3 -u "$MNT_GFS"
+	wait "$GFS_PID" || anomaly "galleryfs 3.17 exited with an error after the probe"
+	GFS_PID=''
+	: >"$GFS_LOG"
+	rm -rf "$GFS_BACK/probe"
+	GFS317_IO=${line:-file I/O: not said}
+	case $GFS317_IO in
+	*"kernel passthrough"*) ;;
+	*) anomaly "galleryfs 3.17: $GFS317_IO" ;;
+	esac
+	progress "galleryfs 3.17: $GFS317_IO"
+}
 
 # ---- workloads on all three ----
 
@@ -298,7 +358,7 @@ bench_build() {
 bench_walks() {
 	local r fs n
 	for r in $(seq "$RUNS"); do
-		for fs in $(order "$r" "${ALL_FS[@]}"); do
+		for fs in $(order "$r" "${IO_FS[@]}"); do
 			fs_up "$fs" "build-$RUNS"
 			timed walk_cold "$fs" walk "$ROOT" >"$WORK/out/walk" 2>"$WORK/out/err"
 			record walk_cold "$fs" "$TIMED"
@@ -343,12 +403,12 @@ bench_sequential() {
 	local r fs file bytes
 	bytes=$((SEQ_MB * 1048576))
 	for r in $(seq "$RUNS"); do
-		for fs in $(order "$r" "${ALL_FS[@]}"); do
+		for fs in $(order "$r" "${IO_FS[@]}"); do
 			case $fs in
-			gfs) fs_up gfs "seq-$r"
+			gfs|gfs317) fs_up "$fs" "seq-$r"
 			     mkdir -p "$ROOT/seq/img/1.0.0"
 			     file=$ROOT/seq/img/1.0.0/disk.raw ;;
-			pt) mkdir "$PT_BACK/seq-$r"; fs_up pt "seq-$r"
+			pt|hp) mkdir "$PT_BACK/seq-$r"; fs_up "$fs" "seq-$r"
 			    file=$ROOT/disk.raw ;;
 			native) mkdir "$NATIVE/seq-$r"; fs_up native "seq-$r"
 				file=$ROOT/disk.raw ;;
@@ -365,8 +425,8 @@ bench_sequential() {
 			rm -f "$file" || anomaly "rm of the sequential file on $fs failed"
 			fs_down "$fs"
 			case $fs in
-			gfs) rm -rf "$GFS_BACK/seq-$r" ;;
-			pt) rm -rf "$PT_BACK/seq-$r" ;;
+			gfs|gfs317) rm -rf "$GFS_BACK/seq-$r" ;;
+			pt|hp) rm -rf "$PT_BACK/seq-$r" ;;
 			native) rm -rf "$NATIVE/seq-$r" ;;
 			esac
 		done
@@ -459,7 +519,8 @@ bench_scale() {
 # from it by scripts/bench-render.sh, so the two can never disagree ----
 
 # Column ids of the recording (SAMPLES keys) -> the names the JSON uses.
-declare -A COLUMN_KEY=([gfs]=galleryfs [pt]=passthrough_ll [native]=tmpfs
+declare -A COLUMN_KEY=([gfs]=galleryfs [gfs317]=galleryfs_317
+	[pt]=passthrough_ll [hp]=passthrough_hp [native]=tmpfs
 	[small]=small [big]=big)
 declare -A COLUMN_LABEL=()
 
@@ -479,34 +540,35 @@ json_figure() { # WORKLOAD COLUMN
 		   runs: $r, failed: ($failed != "")}'
 }
 
-# One workload of a table: COLUMNS its column ids ("gfs pt native"), RATIO
-# "OF TO" (two column ids) or empty; BETTER and TARGET may be empty.
-json_workload() { # COLUMNS RATIO KEY LABEL UNIT BETTER TARGET
-	local columns=$1 ratio=$2 key=$3 c of= to= figures=()
+# One workload of a table: COLUMNS its column ids ("gfs pt native"), RATIOS
+# pairs "OF TO" (two column ids) separated by commas, or empty; BETTER and
+# TARGET may be empty.
+json_workload() { # COLUMNS RATIOS KEY LABEL UNIT BETTER TARGET
+	local columns=$1 ratios=$2 key=$3 c of to pair pairs= figures=()
 	for c in $columns; do
 		figures+=("${COLUMN_KEY[$c]}" "$(json_figure "$key" "$c")")
 	done
-	if [ -n "$ratio" ]; then
-		read -r of to <<<"$ratio"
-		of=${COLUMN_KEY[$of]} to=${COLUMN_KEY[$to]}
-	fi
+	while IFS= read -r -d, pair; do
+		of=${pair% *} to=${pair#* }
+		pairs+="${pairs:+ }${COLUMN_KEY[$of]}:${COLUMN_KEY[$to]}"
+	done <<<"${ratios:+$ratios,}"
 	jq -n --arg name "$key" --arg caption "$4" --arg unit "$5" --arg better "$6" \
-		--arg target "$7" --arg of "$of" --arg to "$to" '
+		--arg target "$7" --arg pairs "$pairs" '
 		def text: if . == "" then null else . end;
 		($ARGS.positional | [range(0; length; 2) as $i
 			| {(.[$i]): (.[$i + 1] | fromjson)}] | add) as $values
 		| {name: $name, label: $caption, unit: $unit, better: ($better | text),
 		   target: ($target | text), values: $values,
-		   ratios: [if $of == "" then empty else
-			{of: $of, to: $to,
-			 value: ($values[$of].median as $a | $values[$to].median as $b
+		   ratios: [$pairs | split(" ")[] | select(. != "") | split(":")
+			| {of: .[0], to: .[1]} | . as $p
+			| $p + {value: ($values[$p.of].median as $a | $values[$p.to].median as $b
 				| if $a != null and $b != null and $b > 0 then $a / $b
-				  else null end)} end]}' --args "${figures[@]}"
+				  else null end)}]}' --args "${figures[@]}"
 }
 
 # One table: TITLE (may be empty) above it, HEADING over the workloads'
-# column, the column ids, the ratio; each WORKLOAD "key|label|unit|better|target".
-json_table() { # TITLE HEADING COLUMNS RATIO WORKLOAD...
+# column, the column ids, the ratios; each WORKLOAD "key|label|unit|better|target".
+json_table() { # TITLE HEADING COLUMNS RATIOS WORKLOAD...
 	local title=$1 heading=$2 columns=$3 ratio=$4 w c key label unit better target
 	local labels=()
 	shift 4
@@ -524,13 +586,16 @@ json_table() { # TITLE HEADING COLUMNS RATIO WORKLOAD...
 # The targets are those doc/performance.md reports against.
 json_tables() {
 	json_table "" workload "gfs pt native" "gfs pt" \
-		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower|≤ 1.0" \
-		"walk_cold|cold walk: find -printf after a fresh mount|s|lower|≤ 0.5" \
-		"walk_warm|warm walk: the same again|s|lower|≤ 0.25 and ≤ 1.5× tmpfs" \
+		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower|≤ 0.8" \
 		"stat_cold|random stat ×$NSTAT after a fresh mount|s|lower|" \
-		"stat_warm|random stat ×$NSTAT again (warm)|s|lower|" \
-		"seq_write|sequential write $SEQ_MB MiB (dd conv=fsync)|MB/s|higher|≥ 0.9" \
-		"seq_read|sequential read $SEQ_MB MiB (dd, caches dropped)|MB/s|higher|≥ 0.9"
+		"stat_warm|random stat ×$NSTAT again (warm)|s|lower|"
+	json_table "walks and file contents, libfuse 3.14 and 3.17 (galleryfs 3.17 and passthrough_hp: kernel passthrough):" \
+		workload "gfs gfs317 pt hp native" \
+		"gfs pt,gfs native,gfs317 pt,gfs317 hp,gfs317 native" \
+		"walk_cold|cold walk: find -printf after a fresh mount|s|lower|≤ 0.5× passthrough_ll" \
+		"walk_warm|warm walk: the same again|s|lower|≤ 0.25× passthrough_ll and ≤ 1.5× tmpfs" \
+		"seq_write|sequential write $SEQ_MB MiB (dd bs=1M conv=fsync)|MB/s|higher|3.14 ≥ 1.0× passthrough_ll; 3.17 ≥ 0.9× tmpfs" \
+		"seq_read|sequential read $SEQ_MB MiB (dd bs=1M, caches dropped)|MB/s|higher|3.14 ≥ 1.0× passthrough_ll; 3.17 ≥ 0.9× tmpfs"
 	json_table "galleryfs alone (gallery with soft delete on):" workload gfs "" \
 		"softdelete|soft delete: rm -r of $NDEL versions|versions/s|higher|≥ 2,000/s" \
 		"restore|restore: mv of the same $NDEL back|versions/s|higher|≥ 2,000/s" \
@@ -549,12 +614,13 @@ report() {
 	mkdir -p "$REPO/results"
 	json=$REPO/results/bench-$stamp.json
 	md=$REPO/results/bench-$stamp.md
-	COLUMN_LABEL=([gfs]=galleryfs [pt]=passthrough_ll [native]=tmpfs
+	COLUMN_LABEL=([gfs]=galleryfs [gfs317]="galleryfs 3.17" [pt]=passthrough_ll
+		[hp]=passthrough_hp [native]=tmpfs
 		[small]="$(thousands "$NSMALL") versions" [big]="$(thousands "$NBIG") versions")
 
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-	fuse_ver="libfuse $(pkg-config --modversion fuse3) ($(dpkg-query -W -f='${Version}' libfuse3-dev))"
+	fuse_ver="libfuse $(pkg-config --modversion fuse3) ($(dpkg-query -W -f='${Version}' libfuse3-dev)), and $FUSE317_VERSION (Debian 13's source, scripts/fuse317.sh) for galleryfs 3.17 and passthrough_hp"
 	commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	dirty=$({ git -C "$REPO" status --porcelain 2>/dev/null || true; } | wc -l)
 
@@ -564,22 +630,25 @@ report() {
 		--arg options "${GFS_BENCH_OPTS:-}" \
 		--argjson nproc "$(nproc)" --arg cpu "$cpu" --arg mem "$mem" \
 		--arg kernel "$(uname -r)" --arg libfuse "$fuse_ver" --arg pt_opts "$PT_OPTS" \
+		--arg io317 "${GFS317_IO:-}" \
 		--argjson drop "$([ "$DROP_CACHES" = yes ] && echo true || echo false)" \
 		--argjson tree "$(printf '%s\n' "${TREE[@]}" | jq -s .)" \
 		--argjson sizes "[$NSMALL, $NBIG]" \
-		--arg walked "${WALK_ENTRIES[gfs]:-} ${WALK_ENTRIES[pt]:-} ${WALK_ENTRIES[native]:-}" '
+		--arg walked "${WALK_ENTRIES[gfs]:-} ${WALK_ENTRIES[pt]:-} ${WALK_ENTRIES[native]:-} ${WALK_ENTRIES[gfs317]:-} ${WALK_ENTRIES[hp]:-}" '
 		def count: if . == "" or . == null then null else tonumber end;
 		($walked | split(" ")) as $w
 		| {format: 1, mode: $mode, runs: $runs, date: $date,
 		   galleryfs: {commit: $commit, work_tree_changes: $dirty, options: $options},
 		   machine: {nproc: $nproc, cpu: $cpu, memory: $mem, kernel: $kernel},
 		   libfuse: $libfuse, passthrough_ll_options: $pt_opts,
-		   backing: "tmpfs for all three (galleryfs data_dir, passthrough_ll source, native)",
+		   galleryfs_317_io: $io317,
+		   backing: "tmpfs for all (galleryfs data_dir, passthrough_ll and passthrough_hp source, native)",
 		   drop_caches: $drop,
 		   tree: {galleries: $tree[0], definitions: $tree[1], versions: $tree[2]},
 		   scale_versions: {small: $sizes[0], big: $sizes[1]},
 		   walk_entries: {galleryfs: ($w[0] | count), passthrough_ll: ($w[1] | count),
-		                  tmpfs: ($w[2] | count)},
+		                  tmpfs: ($w[2] | count), galleryfs_317: ($w[3] | count),
+		                  passthrough_hp: ($w[4] | count)},
 		   tables: ., anomalies: $ARGS.positional}' --args "${ANOMALIES[@]}" >"$json"
 
 	"$REPO/scripts/bench-render.sh" "$json" >"$md"
@@ -594,6 +663,7 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 declare -A WALK_ENTRIES=()
 T_START=$SECONDS
 progress "mode $MODE: $RUNS runs; tree ${TREE[*]}; work dir $WORK"
+probe_io
 bench_build
 bench_walks
 bench_stat

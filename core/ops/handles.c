@@ -125,7 +125,8 @@ out:
 		return gfs_err_set(err, -r, "out of memory");
 	}
 	if (flags & O_TRUNC) {
-		/* the kernel leaves O_TRUNC to us (atomic_o_trunc) */
+		/* the kernel leaves O_TRUNC to us only with atomic_o_trunc,
+		 * which the adapter does not ask for (design §9) */
 		struct gfs_setattr s = { .what = GFS_SET_SIZE, .size = 0 };
 		struct gfs_attr a;
 		if ((r = gfs_setattr(c, who, ino, &s, *h, &a, err)) < 0) {
@@ -157,6 +158,7 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 	struct stat st;
 
 	pthread_mutex_lock(&c->open.lock);
+	open_table_see_behind(f);
 	bool dirty = f->dirty;
 	int64_t mtime = f->mtime, ctime = f->ctime;
 	pthread_mutex_unlock(&c->open.lock);
@@ -333,6 +335,24 @@ int gfs_retry_records(struct gfs_core *c)
 		}
 	}
 	return 0;
+}
+
+int gfs_handle_backing(struct gfs_core *c, struct gfs_handle *h,
+		       gfs_backing_fn reg, void *arg)
+{
+	if (!h->f)
+		return 0;       /* in memory: the daemon serves it */
+	int r = open_table_backing(&c->open, h->f, reg, arg);
+	h->backed = r > 0;
+	return r;
+}
+
+int gfs_handle_backing_end(struct gfs_core *c, struct gfs_handle *h)
+{
+	if (!h->backed)
+		return 0;
+	h->backed = false;
+	return open_table_backing_end(&c->open, h->f);
 }
 
 void gfs_release(struct gfs_core *c, struct gfs_handle *h)

@@ -68,23 +68,6 @@ int gfs_getattr(struct gfs_core *c, uint64_t ino, struct gfs_attr *out,
 	return r;
 }
 
-int gfs_opendir(struct gfs_core *c, uint64_t ino, bool *cacheable,
-		struct gfs_err *err)
-{
-	struct op op;
-	struct view v;
-	int r = op_begin(&op, c, false, err);
-	if (r < 0)
-		return r;
-	r = view_of_ino(&op, ino, &v);
-	if (r == 0 && gfs_place_is_file(v.place))
-		r = -ENOTDIR;
-	if (r == 0)
-		*cacheable = !gfs_place_softdeleted(v.place);
-	op_abort(&op);
-	return r;
-}
-
 /* A view of a view's parent directory, good for its number (for ".."). */
 static struct view parent_of(const struct view *v)
 {

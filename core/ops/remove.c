@@ -52,7 +52,10 @@ static int unlink_once(struct gfs_core *c, const struct gfs_caller *who,
 		r = file_delete_for_good(&op, &v.n);
 	if (p.place == GFS_AT_TRASH_FILES && v.in_trash)
 		op_trash_note(&op.trash_left, v.e.uid, v.e.name);
-	if (r == 0 && p.place == GFS_AT_VERSION)
+	/* its version's entries changed: a live one's, or a soft-deleted
+	 * one's, which two views show (design §9) */
+	if (r == 0 && (p.place == GFS_AT_VERSION || p.place == GFS_AT_SD_VERSION ||
+		       p.place == GFS_AT_TRASH_VERSION))
 		r = touch_dir(&op, p.n.id);
 	if (r < 0)
 		return op_fail(&op, r, "unlink");

@@ -18,6 +18,18 @@ static int64_t ns_of(struct timespec ts)
 	return (int64_t)ts.tv_sec * GFS_NS_PER_SEC + ts.tv_nsec;
 }
 
+uint32_t mode_without_suidgid(uint32_t mode)
+{
+	/* Set-user-ID always goes. Set-group-ID goes with group execute;
+	 * without it the bit asks for mandatory locking and grants nothing,
+	 * and the VFS keeps it (but for a writer outside the file's group,
+	 * which the kernel does not tell us: kept then too). */
+	mode &= ~(uint32_t)S_ISUID;
+	if (mode & S_IXGRP)
+		mode &= ~(uint32_t)S_ISGID;
+	return mode;
+}
+
 /* Truncate or extend the object of file id. */
 static int resize(struct gfs_core *c, struct gfs_handle *h, int64_t id,
 		  off_t size, struct gfs_node *n)
@@ -49,7 +61,13 @@ int gfs_setattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 		return r;
 	if ((r = view_of_ino(&op, ino, &v)) < 0)
 		goto refused;
-	bool through_fd = h && !(s->what & ~(unsigned)(GFS_SET_SIZE | GFS_SET_CTIME));
+	/* the clearing that comes with a write the kernel has let through
+	 * is the write's, not a change of its own (R15 allows writes through
+	 * descriptors opened before a soft delete) */
+	bool kill_only = s->what == GFS_SET_KILL_SUIDGID;
+	bool through_fd = kill_only ||
+		(h && !(s->what & ~(unsigned)(GFS_SET_SIZE | GFS_SET_CTIME |
+					      GFS_SET_KILL_SUIDGID)));
 	if (!through_fd) {
 		memset(&req, 0, sizeof(req));
 		req.action = GFS_ACT_SETATTR;
@@ -77,12 +95,19 @@ int gfs_setattr(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
 	struct gfs_node *n = &v.n;
 	bool file = gfs_place_is_file(v.place);
 	open_table_peek(&c->open, n->id, n);
+	if (kill_only && (!file || mode_without_suidgid(n->mode) == n->mode)) {
+		view_attr(&op, &v, 0, out);     /* nothing to clear */
+		op_abort(&op);
+		return 0;
+	}
 	if (s->what & GFS_SET_MODE)
 		n->mode = (n->mode & S_IFMT) | (s->mode & 07777);
 	if (s->what & GFS_SET_UID)
 		n->uid = s->uid;
 	if (s->what & GFS_SET_GID)
 		n->gid = s->gid;
+	if ((s->what & GFS_SET_KILL_SUIDGID) && file)
+		n->mode = mode_without_suidgid(n->mode);
 	if (s->what & GFS_SET_SIZE) {
 		if (!file) {
 			r = gfs_err_set(err, EISDIR, "is a directory");

@@ -47,6 +47,12 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (to_set & map[i].fuse)
 			s.what |= map[i].gfs;
+	/* with HANDLE_KILLPRIV_V2 the kernel asks through FATTR_KILL_SUIDGID
+	 * (libfuse's KILL_SUID bit) on truncate and chown, and before a write
+	 * through an empty SETATTR (file_remove_privs; libfuse passes no
+	 * write's FUSE_WRITE_KILL_SUIDGID): design §9 */
+	if (d->io.killpriv && ((to_set & FUSE_SET_ATTR_KILL_SUID) || to_set == 0))
+		s.what |= GFS_SET_KILL_SUIDGID;
 	caller_of(req, false, &who);
 	struct gfs_handle *h = fi ? (struct gfs_handle *)(uintptr_t)fi->fh : NULL;
 	int r = gfs_setattr(d->core, &who, ino, &s, h, &a, &err);

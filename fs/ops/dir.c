@@ -1,8 +1,12 @@
 /*
- * dir.c — opendir, readdir, readdirplus, releasedir, fsyncdir. Listings of
- * the live tree may stay in the kernel's cache (cache_readdir, keep_cache):
- * only the kernel's own requests change them, and it drops the cache when
- * it does. Listings under .softdeleted are never cached.
+ * dir.c — opendir, readdir, readdirplus, releasedir, fsyncdir. There is no
+ * directory handle: opendir answers ENOSYS, so the kernel sends no OPENDIR
+ * or RELEASEDIR again and keeps every listing in its cache (design §9).
+ * It drops one when it changes the directory itself or when the
+ * directory's mtime has moved; core moves the mtime of every directory
+ * whose listing changes without the kernel (the .softdeleted mirrors, the
+ * trash view), and under .softdeleted attributes are never cached, so the
+ * kernel asks for that mtime before it serves a listing.
  */
 #include "ops.h"
 
@@ -11,17 +15,11 @@
 
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct gfs_daemon *d = daemon_of(req);
-	struct gfs_err err;
-	bool cacheable;
-	int r = gfs_opendir(d->core, ino, &cacheable, &err);
-	if (r < 0) {
-		reply_error(req, r, &err);
-		return;
-	}
-	fi->cache_readdir = cacheable;
-	fi->keep_cache = cacheable;
-	fuse_reply_open(req, fi);
+	(void)ino;
+	(void)fi;
+	/* libfuse 3.14 takes only this reply as "no opendir"; 3.17 sets
+	 * FUSE_CAP_NO_OPENDIR_SUPPORT from it too */
+	fuse_reply_err(req, ENOSYS);
 }
 
 struct dirbuf {

@@ -6,10 +6,74 @@
 #include "ops.h"
 
 #include <errno.h>
+#include <string.h>
+
+#include "log.h"
 
 static struct gfs_handle *handle_of(struct fuse_file_info *fi)
 {
 	return (struct gfs_handle *)(uintptr_t)fi->fh;
+}
+
+#if FUSE_USE_VERSION >= 317
+static int register_backing(void *req, int fd)
+{
+	errno = 0;
+	int id = fuse_passthrough_open(req, fd);
+	return id > 0 ? id : -(errno ? errno : EIO);
+}
+
+/* Open with kernel passthrough when the mount uses it (design §9): the
+ * kernel then reads and writes the object itself. Every open of a file
+ * registered with the kernel must use that registration, even once new
+ * ones have stopped: the kernel refuses an inode open both ways (EIO).
+ * The first refused registration turns passthrough off for the mount. */
+static void open_passthrough(fuse_req_t req, struct gfs_daemon *d,
+			     struct gfs_handle *h, struct fuse_file_info *fi)
+{
+	bool on = atomic_load(&d->io.passthrough);
+	int r = gfs_handle_backing(d->core, h, on ? register_backing : NULL, req);
+	if (r > 0) {
+		fi->backing_id = r;
+		fi->keep_cache = 0;     /* the object's own cache serves */
+		return;
+	}
+	if (r == 0 || atomic_exchange(&d->io.fell_back, true))
+		return;
+	atomic_store(&d->io.passthrough, false);
+	gfs_log(GFS_LOG_WARNING, "file I/O: served by the daemon (the kernel "
+		"refused passthrough: %s)", r == -EPERM ?
+		"it needs CAP_SYS_ADMIN in the initial user namespace" : strerror(-r));
+}
+
+/* Undo h's share of its registration; the last one unregisters. */
+static void close_passthrough(fuse_req_t req, struct gfs_daemon *d,
+			      struct gfs_handle *h)
+{
+	int id = gfs_handle_backing_end(d->core, h);
+	if (id > 0)
+		fuse_passthrough_close(req, id);
+}
+#else
+static void open_passthrough(fuse_req_t req, struct gfs_daemon *d,
+			     struct gfs_handle *h, struct fuse_file_info *fi)
+{
+	(void)req, (void)d, (void)h, (void)fi;
+}
+
+static void close_passthrough(fuse_req_t req, struct gfs_daemon *d,
+			      struct gfs_handle *h)
+{
+	(void)req, (void)d, (void)h;
+}
+#endif
+
+/* The open's reply did not reach the kernel (interrupted): no release
+ * will come for h. */
+static void unreplied(fuse_req_t req, struct gfs_daemon *d, struct gfs_handle *h)
+{
+	close_passthrough(req, d, h);
+	gfs_release(d->core, h);
 }
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -30,9 +94,10 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 	fi->fh = (uintptr_t)h;
 	fi->keep_cache = 1;
+	open_passthrough(req, d, h, fi);
 	fill_entry(d, &a, &e);
 	if (fuse_reply_create(req, &e, fi) != 0)
-		gfs_release(d->core, h);   /* interrupted: no release will come */
+		unreplied(req, d, h);
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -52,8 +117,9 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* only the kernel's own writes change contents, and it keeps its cache
 	 * in step with them */
 	fi->keep_cache = 1;
+	open_passthrough(req, d, h, fi);
 	if (fuse_reply_open(req, fi) != 0)
-		gfs_release(d->core, h);
+		unreplied(req, d, h);
 }
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -129,7 +195,9 @@ void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct gfs_daemon *d = daemon_of(req);
 	(void)ino;
-	gfs_release(daemon_of(req)->core, handle_of(fi));
+	close_passthrough(req, d, handle_of(fi));
+	gfs_release(d->core, handle_of(fi));
 	fuse_reply_err(req, 0);
 }

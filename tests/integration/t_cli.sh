@@ -4,13 +4,23 @@
 # configuration and the mountpoint checked before anything is created;
 # daemonizing, and where the log goes without a syslog socket.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 52
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$MNT"
 
 version=$(sed -n "s/^ *version : '\([^']*\)'.*/\1/p" "$SRC/meson.build")
 expect "--version prints the version meson.build gives ($version)" "galleryfs $version" \
 	bash -c "'$GFS_BIN' --version | head -n 1"
+# the libfuse built with and run with, and the file I/O that build can do
+built=$("$GFS_BIN" --version | sed -n 's/^libfuse: built with \([0-9]*\.[0-9]*\).*, running \([0-9]*\.[0-9]*\).*/\1 \2/p')
+expect "--version's second line names the libfuse it was built with, and runs with it" \
+	"${built%% *} ${built%% *}" echo "$built"
+case ${built%% *} in
+3.1[0-6]|3.[0-9]) io_want="file I/O: served by the daemon" ;;
+*) io_want="file I/O: kernel passthrough" ;;
+esac
+check "--version's third line says the file I/O this build can do ($io_want)" \
+	bash -c "'$GFS_BIN' --version | sed -n 3p | grep -qF '$io_want'"
 check "--help describes the options" bash -c "'$GFS_BIN' --help | grep -q 'data_dir=DIR'"
 expect "--help lists max_threads once, with galleryfs's default of 2" \
 	"    -o max_threads=N       worker threads (default 2)" \
