@@ -67,6 +67,6 @@ expect "... and its bytes" "$want_sum" sum "$V/closed"
 expect "reads after the remount agree with a copy" "$want_sum" \
 	bash -c "cp '$V/closed' '$T/copy' && sha256sum <'$T/copy' | cut -d' ' -f1"
 umount_fs
-expect "the catalog records both sizes" "$((64 << 20)) $((64 << 20))" \
-	bash -c "'$GFS_CAT' '$DATA' nodes | awk '\$2 == \"file\" && (\$13 == \"left-open\" || \$13 == \"closed\") { printf \"%s%s\", s, \$10; s = \" \" }'"
+sizes() { rows 'type == "file" && (name == "left-open" || name == "closed")' size | paste -sd' '; }
+expect "the catalog records both sizes" "$((64 << 20)) $((64 << 20))" sizes
 finish
