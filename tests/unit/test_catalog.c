@@ -1494,6 +1494,33 @@ static void test_pg_two_hosts(void)
 		if (rd)
 			gfs_txn_rollback(rd);
 	}
+
+	/* what a host keeps of rows and counts goes when another writes */
+	for (int i = 0; i < 3; i++) {
+		struct gfs_node n;
+		struct gfs_txn *ra = begin(a, false), *wb = begin(b, true);
+		CHECK(ra && wb);
+		if (!ra || !wb)
+			break;
+		int64_t kids = cat_count_children(ra, v, GFS_LIVE, 0);
+		CHECK_INT(cat_node_get(ra, v, &n), 0);
+		gfs_txn_rollback(ra);
+		n.size = 1000 + i;
+		CHECK_INT(cat_node_update_attrs(wb, &n), 0);
+		sample_node(&n, GFS_FILE, v, "late", 4, i);
+		n.name[3] = (char)('0' + i);
+		n.gallery = g;
+		n.definition = d;
+		CHECK_INT(cat_node_insert(wb, &n), 0);
+		CHECK_INT(commit(wb), 0);
+		ra = begin(a, false);
+		if (!ra)
+			break;
+		CHECK_INT(cat_node_get(ra, v, &n), 0);
+		CHECK_INT(n.size, 1000 + i);
+		CHECK_INT(cat_count_children(ra, v, GFS_LIVE, 0), kids + 1);
+		gfs_txn_rollback(ra);
+	}
 close:
 	if (b)
 		gfs_catalog_close(b);
