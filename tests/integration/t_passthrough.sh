@@ -93,6 +93,6 @@ if unshare -Urm true 2>/dev/null; then
 else
 	skip "in a user namespace: the daemon serves file I/O" "unshare -Urm is not permitted here"
 fi
-expect "the catalog records both sizes" "$((64 << 20)) $((64 << 20))" \
-	bash -c "'$GFS_CAT' '$DATA' nodes | awk '\$2 == \"file\" && (\$13 == \"left-open\" || \$13 == \"closed\") { printf \"%s%s\", s, \$10; s = \" \" }'"
+sizes() { rows 'type == "file" && (name == "left-open" || name == "closed")' size | paste -sd' '; }
+expect "the catalog records both sizes" "$((64 << 20)) $((64 << 20))" sizes
 finish
