@@ -50,6 +50,14 @@ pgdir=
 stop_pg() { [ -n "$pgdir" ] && scripts/pg.sh stop "$pgdir" >/dev/null; pgdir=; }
 trap 'stop_pg; rm -rf "$results" "$tools"' EXIT
 
+# The catalog's unit tests run on PostgreSQL too (GFS_TEST_PG), on a
+# private cluster of this run (scripts/pg.sh), removed at the end. One that
+# does not start leaves GFS_TEST_PG naming nothing: those cases fail.
+pgdir=$(mktemp -u /tmp/gfs-pg.XXXXXX)
+GFS_TEST_PG=$(scripts/pg.sh start "$pgdir") || GFS_TEST_PG="host=$pgdir"
+export GFS_TEST_PG
+trap 'rm -rf "$results" "$tools"; [ -e "$pgdir" ] && scripts/pg.sh stop "$pgdir"' EXIT
+
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 export TSAN_OPTIONS="halt_on_error=1:exitcode=88:suppressions=$PWD/tests/tsan.supp"

@@ -9,9 +9,11 @@
  * fresh mkdtemp directory, removed at its end; on PostgreSQL, when
  * GFS_TEST_PG holds a conninfo (scripts/pg.sh start prints one), each in a
  * fresh schema of a database made for the run and dropped at its end.
- * Without GFS_TEST_PG the PostgreSQL cases are skipped. Tests that damage
- * the SQLite file stay SQLite's; PostgreSQL has its own (PG_ONLY): what its
- * open refuses and says, two hosts racing for one name, reconnection.
+ * Its role must be allowed to create databases (and, for the rights case,
+ * roles: scripts/pg.sh's is). Without GFS_TEST_PG the PostgreSQL cases are
+ * skipped. Tests that damage the SQLite file stay SQLite's; PostgreSQL has
+ * its own (PG_ONLY): what its open refuses and says, rights, two hosts
+ * racing for one name and seeing each other's writes, reconnection.
  */
 #include <errno.h>
 #include <fcntl.h>
