@@ -239,15 +239,12 @@ catalog_opt() {
 # GFS_FAKETIME a FAKETIME value (it may hold spaces). The log lines of the
 # start are after the mark.
 mount_fs() {
-	local cat_opt pg_env=
+	local cat_opt
 	cat_opt=$(catalog_opt) || return 1
-	# a clock libfaketime speeds up (x2000 in t_mount) would run out
-	# libpq's connect timeout (10 s) in milliseconds: a day of it is 43 s
-	on_postgresql && [ -n "${GFS_FAKETIME:-}" ] && pg_env=PGCONNECT_TIMEOUT=86400
 	mkdir -p "$MNT" "$DATA"
 	[ -f "$CONF" ] || write_config
 	mark_log
-	env ${GFS_ENV:-} $pg_env ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$cat_opt" "$@" "$MNT" >>"$LOG" 2>&1 &
+	env ${GFS_ENV:-} ${GFS_FAKETIME:+"FAKETIME=$GFS_FAKETIME"} "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$cat_opt" "$@" "$MNT" >>"$LOG" 2>&1 &
 	GFS_PID=$!
 	local i
 	for i in $(seq 1 200); do
