@@ -254,7 +254,7 @@ static int set_backend(struct gfs_config *cfg, const char *v, char *why,
 
 /* Taken as it is: libpq alone knows its syntax, so the backend checks it
  * when the catalog is opened, before anything is created. Whether it fits
- * the backend is checked once the whole file is read (check_catalog). */
+ * the backend is checked once the whole file is read (check_catalog_keys). */
 static int set_conninfo(struct gfs_config *cfg, const char *v, char *why,
 			size_t whylen)
 {
@@ -581,7 +581,7 @@ static int on_key(void *user, const char *section, const char *name,
  * a forgotten "backend = postgresql"; it is refused on its own line rather
  * than ignored. An empty one says nothing and is allowed either way.
  */
-static void check_catalog(struct load *ld)
+static void check_catalog_keys(struct load *ld)
 {
 	unsigned line = ld->first_seen[key_index("catalog", "conninfo")];
 
@@ -618,6 +618,6 @@ int gfs_config_load(struct gfs_config *cfg, const char *path, char *err,
 		ld.lineno = r > 0 ? (unsigned)r : ld.lineno;
 		fail(&ld, "syntax error");
 	}
-	check_catalog(&ld);
+	check_catalog_keys(&ld);
 	return ld.failed ? -1 : 0;
 }

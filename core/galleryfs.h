@@ -45,6 +45,10 @@ struct gfs_attr {
 	int64_t size, blocks;           /* blocks in 512-byte units */
 	struct timespec atime, mtime, ctime;
 	bool volatile_;                 /* under .softdeleted: never cache */
+	/* volatile_, but its name leads to it as long as its parent lives
+	 * (.softdeleted, a trash's directories): the entry may be cached,
+	 * never the attributes */
+	bool stable_entry;
 };
 
 /* A change behind the kernel's back: the adapter forwards these to the

@@ -88,6 +88,7 @@ static void see_object(struct open_file *f)
 	if (fstat(f->fd, &st) == 0) {
 		f->seen_size = st.st_size;
 		f->seen_mtime = ns_of(st.st_mtim);
+		f->seen_atime = ns_of(st.st_atim);
 	}
 }
 
@@ -96,7 +97,14 @@ void open_table_see_behind(struct open_file *f)
 	struct stat st;
 	if (!f->behind || fstat(f->fd, &st) < 0)
 		return;
-	int64_t mtime = ns_of(st.st_mtim);
+	int64_t atime = ns_of(st.st_atim), mtime = ns_of(st.st_mtim);
+	if (atime != f->seen_atime) {
+		f->seen_atime = atime;
+		if (atime > f->atime) {
+			f->atime = atime;
+			f->atime_behind = true;
+		}
+	}
 	if (st.st_size == f->seen_size && mtime == f->seen_mtime)
 		return;
 	/* the object's own times: when the kernel wrote it */
@@ -151,8 +159,11 @@ bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n)
 
 	pthread_mutex_lock(&t->lock);
 	struct open_file *f = *open_table_slot(t, id);
-	if (f)
+	if (f) {
 		open_table_see_behind(f);
+		if (f->atime_behind)
+			n->atime = f->atime;
+	}
 	if (f && f->dirty && fstat(f->fd, &st) == 0) {
 		n->size = st.st_size;
 		n->blocks = st.st_blocks;
@@ -170,6 +181,7 @@ void open_table_forget_times(struct open_table *t, int64_t id)
 	struct open_file *f = *open_table_slot(t, id);
 	if (f) {
 		f->dirty = false;
+		f->atime_behind = false;
 		if (f->behind)
 			see_object(f);  /* the change just recorded was ours */
 	}

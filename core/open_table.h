@@ -34,7 +34,8 @@ struct open_file {
 	int backing;            /* the registration, 0 when none */
 	int backing_refs;       /* handles opened with it */
 	bool behind;            /* written behind our back: compare the object */
-	int64_t seen_size, seen_mtime;
+	bool atime_behind;      /* read behind our back: atime to record */
+	int64_t seen_size, seen_mtime, seen_atime;
 	struct open_file *next;
 };
 
@@ -64,7 +65,8 @@ bool open_table_is_open(struct open_table *t, int64_t id);
  * (through the daemon, or by the kernel through passthrough). */
 bool open_table_peek(struct open_table *t, int64_t id, struct gfs_node *n);
 /* The table lock held: when the kernel may write f's object itself, take
- * a change of the object's size or mtime since last seen as a write. */
+ * a change of the object's size or mtime since last seen as a write, and
+ * of its atime (the backing filesystem's relatime) as a read. */
 void open_table_see_behind(struct open_file *f);
 /* A reference on f's kernel registration, made by reg(arg, fd) with the
  * object's descriptor when f has none (reg NULL: only an existing one).

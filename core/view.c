@@ -456,6 +456,7 @@ void view_attr(struct op *op, const struct view *v, int64_t nlink_hint,
 	out->uid = n.uid;
 	out->gid = n.gid;
 	out->volatile_ = gfs_place_softdeleted(v->place) || v->place == GFS_AT_ORPHAN;
+	out->stable_entry = v->place == GFS_AT_SD_ROOT || k >= 0;
 	if (k >= 0) {
 		/* a uid's trash: its own, 0700, changing with its items (and
 		 * info/ with the files tools write there) */

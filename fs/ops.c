@@ -6,6 +6,7 @@
 #include "ops/ops.h"
 
 #include <linux/capability.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -43,11 +44,13 @@ static unsigned kernel_max_pages(void)
 
 #if FUSE_USE_VERSION >= 317
 /* Whether this process may register backing files: the kernel asks for
- * CAP_SYS_ADMIN (a user namespace's may still be refused; the first open
- * then tells, see fs/ops/file.c). */
+ * CAP_SYS_ADMIN in the initial user namespace, whose uid map is the whole
+ * range. (Should the kernel refuse anyway, the first open tells: see
+ * fs/ops/file.c.) */
 static bool may_passthrough(void)
 {
 	unsigned long long eff = 0;
+	unsigned inner = 1, outer = 1, count = 0;
 	char line[128];
 	FILE *f = fopen("/proc/self/status", "re");
 	if (!f)
@@ -56,7 +59,13 @@ static bool may_passthrough(void)
 		if (sscanf(line, "CapEff: %llx", &eff) == 1)
 			break;
 	fclose(f);
-	return (eff >> CAP_SYS_ADMIN) & 1;
+	if ((f = fopen("/proc/self/uid_map", "re"))) {
+		if (fscanf(f, "%u %u %u", &inner, &outer, &count) != 3)
+			count = 0;
+		fclose(f);
+	}
+	return ((eff >> CAP_SYS_ADMIN) & 1) && inner == 0 && outer == 0 &&
+	       count == UINT32_MAX;
 }
 #endif
 
@@ -69,7 +78,7 @@ static void choose_io(struct gfs_daemon *d, struct fuse_conn_info *conn)
 	if (!GFS_CAPABLE(conn, FUSE_CAP_PASSTHROUGH)) {
 		why = "the kernel offers no passthrough";
 	} else if (!may_passthrough()) {
-		why = "passthrough needs CAP_SYS_ADMIN";
+		why = "passthrough needs CAP_SYS_ADMIN in the initial user namespace";
 	} else {
 		GFS_WANT(conn, FUSE_CAP_PASSTHROUGH);
 		/* objects may sit on one stacked filesystem (an overlayfs

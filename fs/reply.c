@@ -45,7 +45,8 @@ void fill_entry(const struct gfs_daemon *d, const struct gfs_attr *a,
 	e->ino = a->nodeid;
 	e->generation = a->gen;
 	fill_stat(a, &e->attr);
-	e->attr_timeout = e->entry_timeout = a->volatile_ ? 0.0 : d->timeout;
+	e->attr_timeout = a->volatile_ ? 0.0 : d->timeout;
+	e->entry_timeout = a->volatile_ && !a->stable_entry ? 0.0 : d->timeout;
 }
 
 void reply_entry(fuse_req_t req, const struct gfs_attr *a)

@@ -235,41 +235,38 @@ gfs_umount() {
 	fi
 }
 
+# A peer in the foreground; its pid goes to the variable named PIDVAR.
+peer_mount() { # PIDVAR MOUNTPOINT LOG NAME CMD...
+	local pidvar=$1 mnt=$2 log=$3 name=$4; shift 4
+	"$@" 2>>"$log" &
+	printf -v "$pidvar" %s "$!"
+	if ! wait_mounted "$mnt" "$!"; then
+		echo "bench: $name did not mount; its log:" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	fi
+}
+
+peer_umount() { # PIDVAR MOUNTPOINT NAME
+	local rc=0
+	fusermount3 -u "$2"
+	wait "${!1}" || rc=$?
+	[ "$rc" -eq 0 ] || anomaly "$3 exited with status $rc at unmount"
+	printf -v "$1" %s ''
+}
+
 pt_mount() { # SOURCE
-	"$PT_BIN" -f -o source="$1",$PT_OPTS "$MNT_PT" 2>>"$PT_LOG" &
-	PT_PID=$!
-	if ! wait_mounted "$MNT_PT" "$PT_PID"; then
-		echo "bench: passthrough_ll did not mount $1; its log:" >&2
-		tail -n 20 "$PT_LOG" >&2
-		exit 1
-	fi
+	peer_mount PT_PID "$MNT_PT" "$PT_LOG" "passthrough_ll on $1" \
+		"$PT_BIN" -f -o source="$1",$PT_OPTS "$MNT_PT"
 }
+pt_umount() { peer_umount PT_PID "$MNT_PT" passthrough_ll; }
 
-pt_umount() {
-	local rc=0
-	fusermount3 -u "$MNT_PT"
-	wait "$PT_PID" || rc=$?
-	[ "$rc" -eq 0 ] || anomaly "passthrough_ll exited with status $rc at unmount"
-	PT_PID=''
-}
-
+# passthrough_hp with its defaults: kernel passthrough, one-day timeouts
 hp_mount() { # SOURCE
-	"$HP_BIN" --foreground "$1" "$MNT_HP" 2>>"$HP_LOG" &
-	HP_PID=$!
-	if ! wait_mounted "$MNT_HP" "$HP_PID"; then
-		echo "bench: passthrough_hp did not mount $1; its log:" >&2
-		tail -n 20 "$HP_LOG" >&2
-		exit 1
-	fi
+	peer_mount HP_PID "$MNT_HP" "$HP_LOG" "passthrough_hp on $1" \
+		"$HP_BIN" --foreground "$1" "$MNT_HP"
 }
-
-hp_umount() {
-	local rc=0
-	fusermount3 -u "$MNT_HP"
-	wait "$HP_PID" || rc=$?
-	[ "$rc" -eq 0 ] || anomaly "passthrough_hp exited with status $rc at unmount"
-	HP_PID=''
-}
+hp_umount() { peer_umount HP_PID "$MNT_HP" passthrough_hp; }
 
 # Make the tree of FS (built by the build workload) visible; ROOT is where.
 # gfs317 and hp show the trees gfs and pt built.

@@ -11,10 +11,10 @@
 #                valgrind: no errors, no leaks at exit
 #   build-317    the plain build's integration tests (but t_install) with
 #                the daemon built against libfuse 3.17 (scripts/fuse317.sh)
-#   build-pg     the plain build's unit tests with GFS_TEST_PG (the catalog's
-#                run on PostgreSQL too) and its integration tests (but
-#                t_install) with the catalog on PostgreSQL, on a private
-#                cluster (scripts/pg.sh) stopped at the end
+#   build-pg     the plain build's integration tests (but t_install) with
+#                the catalog on PostgreSQL, on the run's private cluster
+#                (scripts/pg.sh), where the unit tests' PostgreSQL cases
+#                (GFS_TEST_PG) run too
 #   build-fuzz   libFuzzer targets (clang), a bounded time each
 #   mutation     scripts/mutate.sh: deliberate defects, each caught by a test
 #
@@ -46,9 +46,14 @@ gfs_test_users
 
 # The tools the tests run as those users, where every user can reach them.
 tools=$(gfs_test_tools build/tests/tools) || { echo "0 passed, 1 failed"; exit 1; }
-pgdir=
-stop_pg() { [ -n "$pgdir" ] && scripts/pg.sh stop "$pgdir" >/dev/null; pgdir=; }
-trap 'stop_pg; rm -rf "$results" "$tools"' EXIT
+
+# The catalog's unit tests run on PostgreSQL too (GFS_TEST_PG), on a
+# private cluster of this run (scripts/pg.sh), removed at the end. One that
+# does not start leaves GFS_TEST_PG naming nothing: those cases fail.
+pgdir=$(mktemp -u /tmp/gfs-pg.XXXXXX)
+GFS_TEST_PG=$(scripts/pg.sh start "$pgdir") || GFS_TEST_PG="host=$pgdir"
+export GFS_TEST_PG
+trap 'rm -rf "$results" "$tools"; [ -e "$pgdir" ] && scripts/pg.sh stop "$pgdir"' EXIT
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
@@ -158,33 +163,23 @@ if ls tests/integration/t_*.sh | grep -q -- "$filter"; then
 	fi
 fi
 
-# PostgreSQL: the catalog's unit tests and every integration test (but
-# t_install: it installs what it tests) again, the catalog in a private
-# cluster; the integration tests make a database per data directory
-# (tests/integration/lib.sh). A cluster that does not start is one failed
-# check, not the end.
-if ls build/tests/test_* tests/integration/t_*.sh | grep -q -- "$filter"; then
-	pgdir=$(mktemp -d /tmp/gfs-pg.XXXXXX)
-	if conninfo=$(scripts/pg.sh start "$pgdir" 2>"$results/build-pg.log"); then
-		for t in build/tests/test_*; do
-			[ -f "$t" ] && [ -x "$t" ] && wanted "$t" || continue
-			run_tap "build-pg unit $(basename "$t")" \
-				env GFS_TEST_DATA="$PWD/tests/data" GFS_TEST_PG="$conninfo" "$t"
-		done
+# PostgreSQL: every integration test again (but t_install: it installs
+# what it tests), the catalog on the run's private cluster (GFS_TEST_PG,
+# above); lib.sh makes a database per data directory there. A cluster that
+# does not answer is one failed check, not the end.
+if ls tests/integration/t_*.sh | grep -q -- "$filter"; then
+	if psql -X -q -d "$GFS_TEST_PG" -c 'SELECT 1' >/dev/null 2>"$results/build-pg.log"; then
 		for t in tests/integration/t_*.sh; do
 			case $t in */t_install.sh) continue ;; esac
-			wanted "$t" && GFS_BACKEND=postgresql GFS_PG_CONNINFO=$conninfo \
+			wanted "$t" && GFS_BACKEND=postgresql GFS_PG_CONNINFO=$GFS_TEST_PG \
 				integration build-pg "$PWD/build/fs/galleryfs" "$t"
 		done
 	else
-		rmdir "$pgdir" 2>/dev/null
-		pgdir=
 		cat "$results/build-pg.log"
-		echo "not ok - build-pg: the PostgreSQL cluster did not start" \
+		echo "not ok - build-pg: the PostgreSQL cluster ($GFS_TEST_PG) does not answer" \
 			>"$results/build-pg_cluster.tap"
-		echo "   not ok - build-pg: the PostgreSQL cluster did not start"
+		echo "   not ok - build-pg: the PostgreSQL cluster ($GFS_TEST_PG) does not answer"
 	fi
-	stop_pg
 fi
 
 # libFuzzer: every target for a bounded time, regressions replayed first

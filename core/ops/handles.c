@@ -159,10 +159,10 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 
 	pthread_mutex_lock(&c->open.lock);
 	open_table_see_behind(f);
-	bool dirty = f->dirty;
-	int64_t mtime = f->mtime, ctime = f->ctime;
+	bool dirty = f->dirty, read_behind = f->atime_behind;
+	int64_t mtime = f->mtime, ctime = f->ctime, atime = f->atime;
 	pthread_mutex_unlock(&c->open.lock);
-	if (!dirty && !durable)
+	if (!dirty && !durable && !read_behind)
 		return 0;
 	if (fstat(f->fd, &st) < 0)
 		return gfs_err_set(err, errno, "stat of object: %s", strerror(errno));
@@ -182,6 +182,8 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 		n.mtime = mtime;
 		n.ctime = ctime;
 	}
+	if (read_behind)
+		n.atime = atime;
 	if ((r = cat_node_update_attrs(op.t, &n)) < 0)
 		return op_fail(&op, r, "flush");
 	r = op_commit(&op, durable);
@@ -194,6 +196,8 @@ static int record(struct gfs_core *c, struct open_file *f, bool durable,
 		pthread_mutex_lock(&c->open.lock);
 		if (f->mtime == mtime)  /* no write came in meanwhile */
 			f->dirty = false;
+		if (f->atime == atime)
+			f->atime_behind = false;
 		f->last_mtime = mtime;
 		pthread_mutex_unlock(&c->open.lock);
 	}

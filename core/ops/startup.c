@@ -178,7 +178,7 @@ static int check_catalog(struct gfs_core *c, bool full, int others,
 	 * ours to remove. Deferring their removal to the last host that holds
 	 * them is a later step (doc/design.md §7). */
 	if (others > 0) {
-		gfs_log(GFS_LOG_INFO, "check: %d other %s live on this catalog: orphan "
+		gfs_log(full ? GFS_LOG_WARNING : GFS_LOG_DEBUG, "check: %d other %s live on this catalog: orphan "
 			"rows and objects are left alone (they may be open or being "
 			"made there); the next start with none checks them", others,
 			others == 1 ? "daemon is" : "daemons are");

@@ -9,7 +9,7 @@
 # then changes it from elsewhere and lists it once more. Time is moved for
 # the daemon with libfaketime.
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 31
 FT="$T/faketime"
 echo "+0d" >"$FT"
 GFS_PURGE_INTERVAL=100000       # no purge pass: an expiry must show alone
@@ -101,6 +101,12 @@ expect "the first listing sent one OPENDIR, answered ENOSYS" 1 count OPENDIR
 check "... and read every listing from the daemon" test "$(count 'READDIR(PLUS)?')" -ge 4
 expect "a directory opened again sends no OPENDIR" 0 count OPENDIR since
 expect "... and a listing read again no READDIR" 0 count 'READDIR(PLUS)?' since
+# .softdeleted and a trash's directories always lead to the same inode:
+# their entries are kept (never their attributes)
+stat g/.softdeleted .Trash-0/files >/dev/null
+mark_log
+for i in 1 2 3; do stat g/.softdeleted .Trash-0/files >/dev/null; done
+expect ".softdeleted and .Trash-0/files looked up again send no LOOKUP" 0 count LOOKUP since
 cd /
 umount_fs
 finish

@@ -113,6 +113,16 @@ expect "the end was clean" clean catalog clean
 # (on PostgreSQL DATA_DIR/galleryfs-HOST.log: hosts share the data
 # directory) and the command says so. A private mount namespace stands for a machine
 # without /dev/log: a socket that is there is covered with /dev/null.
+# released: the daemon a fusermount3 -u ended (daemonized, so not ours to
+# wait for) has let go of the data directory's lock
+released() {
+	local i
+	for i in $(seq 1 200); do
+		flock -n "$DATA/lock" true 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
 no_syslog() {
 	unshare -m --propagation private bash -c '
 		if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
@@ -128,17 +138,18 @@ expect "without /dev/log the daemonizing command names its log file" \
 check "... where the refusal's rule line is" grep -Eq \
 	"^[0-9T:+-]+ galleryfs\[[0-9]+\]: R12 bad-name: a gallery name is .*choose a name" "$LOGFILE"
 check "... after the mount's own line" grep -q "galleryfs\[[0-9]*\]: mounted $DATA on $MNT" "$LOGFILE"
-sleep 0.5
+released
 expect "-o log_file=FILE puts the log there, daemonized" "galleryfs: log lines go to $T/named.log|EINVAL" \
 	bash -c "'$GFS_BIN' -o config=$CONF,data_dir=$DATA,log_file=$T/named.log '$MNT' 2>'$T/start.err' &&
 		r=\$('$GFS_TRY' mkdir '$MNT/bad.') && fusermount3 -u '$MNT' &&
 		echo \"\$(cat '$T/start.err')|\$r\""
 check "... with the refusal's line" grep -q "R12 bad\.: a gallery name" "$T/named.log"
+released
 check "... and in the foreground too" bash -c "'$GFS_BIN' -f -o config=$CONF,data_dir=$DATA,log_file=$T/fg.log '$MNT' & p=\$!
 	for i in \$(seq 1 100); do mountpoint -q '$MNT' && break; sleep 0.05; done
 	'$GFS_TRY' mkdir '$MNT/-x' >/dev/null; fusermount3 -u '$MNT'; wait \$p &&
 	grep -q 'R12 -x: ' '$T/fg.log'"
-sleep 0.5
+released
 
 # in the foreground at level warning, a start, some work and the end say
 # nothing; the workers are two unless -o max_threads says otherwise

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What survives an unmount, a remount and kill -9 (design §7).
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 must_mount
 mkdir -p "$MNT"/g/d/1.0.0 "$MNT"/g/d/1.0.1
 head -c 2000000 /dev/urandom >"$T/blob"
@@ -36,6 +36,8 @@ expect "an attribute set before kill -9 is there" Failed getfattr --only-values 
 mkdir -p "$T/mnt2"
 check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$T/mnt2"
 check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
+check "... naming the daemon's pid and host" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 |
+	grep -q 'in use by another galleryfs (pid $GFS_PID on $(hostname))'"
 
 # a newer catalog is refused
 umount_fs

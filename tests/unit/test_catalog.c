@@ -9,9 +9,11 @@
  * fresh mkdtemp directory, removed at its end; on PostgreSQL, when
  * GFS_TEST_PG holds a conninfo (scripts/pg.sh start prints one), each in a
  * fresh schema of a database made for the run and dropped at its end.
- * Without GFS_TEST_PG the PostgreSQL cases are skipped. Tests that damage
- * the SQLite file stay SQLite's; PostgreSQL has its own (PG_ONLY): what its
- * open refuses and says, two hosts racing for one name, reconnection.
+ * Its role must be allowed to create databases (and, for the rights case,
+ * roles: scripts/pg.sh's is). Without GFS_TEST_PG the PostgreSQL cases are
+ * skipped. Tests that damage the SQLite file stay SQLite's; PostgreSQL has
+ * its own (PG_ONLY): what its open refuses and says, rights, two hosts
+ * racing for one name and seeing each other's writes, reconnection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1225,6 +1227,31 @@ static void test_pg_open_refusals(void)
 	remove_data_dir();
 }
 
+/* What the conninfo leaves out, libpq's environment variables give: here
+ * the database (PGDATABASE) and the schema (PGOPTIONS). */
+static void test_pg_environment(void)
+{
+	char opts[64];
+	struct gfs_err err;
+	struct gfs_catalog *cat = NULL;
+
+	fresh_dir();
+	snprintf(opts, sizeof(opts), "-csearch_path=%s", pg_schema);
+	setenv("PGOPTIONS", opts, 1);
+	setenv("PGDATABASE", pg_db, 1);
+	struct cat_open_options o = { .backend = "postgresql", .conninfo = pg_base };
+	gfs_err_clear(&err);
+	CHECK_INT(gfs_catalog_open_with(&o, &cat, NULL, &err), 0);
+	if (cat)
+		gfs_catalog_close(cat);
+	else
+		printf("# %s\n", err.reason);
+	CHECK(pg_relations() > 0);
+	unsetenv("PGOPTIONS");
+	unsetenv("PGDATABASE");
+	remove_data_dir();
+}
+
 /* A role that may use the schema but not create in it gets EACCES naming
  * the GRANT, and nothing is created; one that may not write the tables of
  * a catalog made by another is refused too. */
@@ -1469,6 +1496,33 @@ static void test_pg_two_hosts(void)
 		if (rd)
 			gfs_txn_rollback(rd);
 	}
+
+	/* what a host keeps of rows and counts goes when another writes */
+	for (int i = 0; i < 3; i++) {
+		struct gfs_node n;
+		struct gfs_txn *ra = begin(a, false), *wb = begin(b, true);
+		CHECK(ra && wb);
+		if (!ra || !wb)
+			break;
+		int64_t kids = cat_count_children(ra, v, GFS_LIVE, 0);
+		CHECK_INT(cat_node_get(ra, v, &n), 0);
+		gfs_txn_rollback(ra);
+		n.size = 1000 + i;
+		CHECK_INT(cat_node_update_attrs(wb, &n), 0);
+		sample_node(&n, GFS_FILE, v, "late", 4, i);
+		n.name[3] = (char)('0' + i);
+		n.gallery = g;
+		n.definition = d;
+		CHECK_INT(cat_node_insert(wb, &n), 0);
+		CHECK_INT(commit(wb), 0);
+		ra = begin(a, false);
+		if (!ra)
+			break;
+		CHECK_INT(cat_node_get(ra, v, &n), 0);
+		CHECK_INT(n.size, 1000 + i);
+		CHECK_INT(cat_count_children(ra, v, GFS_LIVE, 0), kids + 1);
+		gfs_txn_rollback(ra);
+	}
 close:
 	if (b)
 		gfs_catalog_close(b);
@@ -1634,6 +1688,7 @@ static const struct test_case SQLITE_ONLY[] = {
 static const struct test_case PG_ONLY[] = {
 	CASE(test_pg_newer_schema_refused),
 	CASE(test_pg_open_refusals),
+	CASE(test_pg_environment),
 	CASE(test_pg_role_rights),
 	CASE(test_pg_read_only_open),
 	CASE(test_pg_integrity_check),
