@@ -27,6 +27,9 @@ struct hosts {
 	char mountpoint[PATH_MAX];
 	int fd;                         /* the listener's socket, or -1 */
 	int64_t last;                   /* the last change applied */
+	/* applied changes to invalidate again (again_from, again_until],
+	 * at again_ms; again_from -1: none */
+	int64_t again_from, again_until, again_ms;
 	int64_t renewed_ms;             /* monotonic, of the last renewal */
 	bool told;                      /* a lost listener was logged */
 };

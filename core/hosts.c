@@ -25,6 +25,11 @@
 #define LEASE_S 15              /* a registration not renewed for this long is gone */
 #define RENEW_MS 3000           /* renewed this often */
 #define KEEP_LOG_S 120          /* the change log keeps this much */
+/* A request that read the catalog before another daemon's commit may
+ * answer the kernel after its invalidation went, and the kernel would keep
+ * that answer for the live tree's long timeouts: each change is
+ * invalidated again this much later. */
+#define AGAIN_MS 200
 
 static int64_t mono_ms(void)
 {
@@ -120,6 +125,7 @@ int hosts_register(struct gfs_core *c, const char *mountpoint, int *others,
 	struct hosts *h = &c->hosts;
 	h->fd = -1;
 	h->last = 0;
+	h->again_from = -1;
 	snprintf(h->mountpoint, sizeof(h->mountpoint), "%s", mountpoint ? mountpoint : "");
 	int r = do_register(c, err);
 	if (r < 0)
@@ -230,11 +236,14 @@ struct apply {
 	struct gfs_core *c;
 	struct gfs_txn *t;
 	int64_t applied;
+	int64_t until;                  /* visit no change past it (0: all) */
 };
 
 static int apply_change(void *arg, const struct cat_change *ch)
 {
 	struct apply *a = arg;
+	if (a->until && ch->seq > a->until)
+		return 1;
 	if (ch->daemon == a->c->hosts.id)
 		return 0;       /* ours: the kernel made it, or op_inval said it */
 	if (ch->before.set)
@@ -272,6 +281,20 @@ static int forget_row(void *arg, const struct gfs_node *n, int64_t hint)
 	return 0;
 }
 
+/* The changes after from (up to until, 0: all): invalidated. The last
+ * visited, or from when none could be read. */
+static int64_t apply_range(struct gfs_core *c, int64_t from, int64_t until)
+{
+	struct gfs_err err;
+	struct apply a = { .c = c, .until = until };
+	int64_t last = from;
+	if (gfs_txn_begin(c->cat, false, &a.t, &err) < 0)
+		return from;
+	int r = c->cat->be->changes_since(c->cat, from, apply_change, &a, &last);
+	gfs_txn_rollback(a.t);
+	return r == 0 ? last : from;
+}
+
 static void apply_changes(struct gfs_core *c)
 {
 	struct gfs_err err;
@@ -298,7 +321,23 @@ static void apply_changes(struct gfs_core *c)
 			"(catalog error %d); trying again", r);
 		/* what was applied stays applied */
 	}
+	if (a.applied && c->hosts.again_from < 0) {
+		c->hosts.again_from = c->hosts.last;
+		c->hosts.again_ms = mono_ms() + AGAIN_MS;
+	}
+	if (a.applied)
+		c->hosts.again_until = last;
 	c->hosts.last = last;
+}
+
+/* The second invalidation of what was applied AGAIN_MS ago. */
+static void apply_again(struct gfs_core *c)
+{
+	struct hosts *h = &c->hosts;
+	if (h->again_from < 0 || mono_ms() < h->again_ms)
+		return;
+	apply_range(c, h->again_from, h->again_until);
+	h->again_from = -1;
 }
 
 void gfs_hosts_step(struct gfs_core *c, int timeout_ms)
@@ -327,6 +366,11 @@ void gfs_hosts_step(struct gfs_core *c, int timeout_ms)
 		apply_changes(c);
 	}
 	struct pollfd p = { .fd = h->fd, .events = POLLIN };
+	if (h->again_from >= 0) {
+		int64_t left = h->again_ms - mono_ms();
+		if (left < timeout_ms)
+			timeout_ms = left > 0 ? (int)left : 0;
+	}
 	int n = poll(&p, 1, timeout_ms);
 	if (n > 0) {
 		if (c->cat->be->listen_drain(c->cat) < 0) {
@@ -341,4 +385,5 @@ void gfs_hosts_step(struct gfs_core *c, int timeout_ms)
 	} else if (due) {
 		apply_changes(c);       /* a notification lost is found here */
 	}
+	apply_again(c);
 }

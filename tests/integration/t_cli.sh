@@ -114,11 +114,16 @@ expect "the end was clean" clean catalog clean
 # directory) and the command says so. A private mount namespace stands for a machine
 # without /dev/log: a socket that is there is covered with /dev/null.
 # released: the daemon a fusermount3 -u ended (daemonized, so not ours to
-# wait for) has let go of the data directory's lock
+# wait for) has let go of the data directory's lock (on PostgreSQL: of its
+# registration in the catalog)
 released() {
 	local i
 	for i in $(seq 1 200); do
-		flock -n "$DATA/lock" true 2>/dev/null && return 0
+		if on_postgresql; then
+			[ -z "$(registered)" ] && return 0
+		else
+			flock -n "$DATA/lock" true 2>/dev/null && return 0
+		fi
 		sleep 0.05
 	done
 	return 1
