@@ -892,6 +892,19 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	return 0;
 }
 
+/* Whether HOSTS_SCHEMA is there, its last trigger made: then it is not
+ * made again, which would lock node against the daemons already running. */
+static bool hosts_schema_made(struct pg_conn *c)
+{
+	PGresult *r = conn_query(c, "SELECT to_regclass('change') IS NOT NULL AND"
+				 " EXISTS (SELECT 1 FROM pg_trigger WHERE tgname ="
+				 " 'node_notify' AND tgrelid = 'node'::regclass)", 0,
+				 NULL, NULL, 0);
+	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return made;
+}
+
 /* Create or migrate the catalog, in one transaction under the schema
  * lock; nothing stays behind when it fails. */
 static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
@@ -922,7 +935,8 @@ static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 					"schema %d failed: %s", cat->where, v + 1,
 					MIGRATIONS[v] ? msg : "no migration");
 	}
-	if (r == 0 && !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
+	if (r == 0 && !hosts_schema_made(c) &&
+	    !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
 		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the tables "
 				"of several daemons failed: %s", cat->where, msg);
 	if (r == 0)
