@@ -7,11 +7,12 @@
 # the change, then waits for the new one with a generous bound, never a
 # fixed sleep and never a timing. A daemon killed with kill -9 disturbs no
 # other and loses nothing it acknowledged; two hosts moving the same version
-# at once, or creating the same name at once, leave every row in one tree.
+# at once, or creating the same name at once, leave every row in one tree;
+# and the concurrency test's mix runs on two mounts at once.
 # On SQLite (one daemon per data directory) every check is skipped.
 . "$(dirname "$0")/lib.sh"
 
-N=44
+N=51
 plan $N
 if ! on_postgresql; then
 	skip_n $N "several daemons on one catalog" "PostgreSQL only (SQLite serves one daemon)"
@@ -131,5 +132,48 @@ n_rows() { rows "$1" | wc -l; }
 expect "... one row of that name" 1 n_rows 'name == "3.0.0"'
 eventually "... which both mounts show" $BOUND bash -c "[ -d '$A/g/d/3.0.0' ] && [ -d '$B/g/d/3.0.0' ]"
 
+# the concurrency test's mix (t_concurrency, tests/tools/gfs-mix) across
+# two mounts at once: two processes on A, two on B, on one tree
+GFS_MIX=${GFS_MIX:-$GFS_TOOLS/gfs-mix}
+MIXOPS=${GFS_MIX_OPS:-$([ "${GFS_SANITIZED:-0}" = 1 ] && echo 500 || echo 1500)}
+check "a tree for the mix: soft delete on, 2 definitions of 10 versions of 4 files" bash -c "
+	cd '$A' && mkdir m && setfattr -n user.acg.softDelete -v true m &&
+	for d in d0 d1; do
+		mkdir m/\$d
+		for v in 0 1 2 3 4 5 6 7 8 9; do
+			mkdir m/\$d/1.0.\$v
+			for f in 0 1 2 3; do echo \"\$d \$v \$f\" >m/\$d/1.0.\$v/f\$f; done
+		done
+	done"
+eventually "... which B shows whole" $BOUND bash -c "[ \$(find '$B/m' -name 'f*' | wc -l) -eq 80 ]"
+mixpids=()
+for i in 1 2 3 4; do
+	m=$A; [ $i -gt 2 ] && m=$B
+	"$GFS_MIX" -v "$m/m" "$((i * 7919))" "$MIXOPS" >"$T/mix.$i.out" 2>"$T/mix.$i.err" &
+	mixpids+=($!)
+done
+bad=
+for i in 1 2 3 4; do
+	st=0; wait "${mixpids[$((i - 1))]}" || st=$?
+	[ $st = 0 ] || bad="$bad process $i: status $st;"
+done
+unexp=$(cat "$T"/mix.*.err | grep -v '^# ' | head -n 10)
+check "the mix on two mounts: every call succeeded or failed with a documented errno" \
+	test -z "$bad$unexp"
+[ -n "$bad$unexp" ] && printf '%s\n%s\n' "$bad" "$unexp" | sed 's/^/#   /'
+duplicate_versions() {
+	local v
+	v=$(rows 'type == "version" && state != "orphan"' 'parent, name') || return 2
+	printf '%s\n' "$v" | sort | uniq -d
+}
+expect "... no version name twice, live and soft-deleted (R16)" "" duplicate_versions
+expect "... every soft-deleted file of a soft-deleted version shares its purgeAt" "" \
+	rows 'type == "version" && state == "softdeleted" { v[id] = purge_at }
+		type == "file" && (parent in v) && (state != "softdeleted" || purge_at != v[parent])' id
+# both mounts end up showing the catalog's tree: the same walk
+walk() { (cd "$1/m" && find . -path ./.softdeleted -prune -o -printf '%p %s\n' | sort); }
+eventually "... A and B show the same live tree" $BOUND bash -c "$(declare -f walk); [ \"\$(walk '$A')\" = \"\$(walk '$B')\" ]"
+
 umount_other "$B"
+check "with every other daemon gone, the store matches the catalog" store_matches_catalog
 finish
