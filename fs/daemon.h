@@ -57,7 +57,7 @@ struct rename_memo {
 struct io_mode {
 	atomic_bool passthrough;        /* new files are opened with it */
 	atomic_bool fell_back;          /* it failed once: said, and off */
-	bool killpriv;                  /* we clear set-user-ID bits (v2) */
+	atomic_bool killpriv;           /* we clear set-user-ID bits (v2) */
 };
 
 struct gfs_daemon {

@@ -83,7 +83,7 @@ if unshare -Urm true 2>/dev/null; then
 		"file I/O: served by the daemon|$want_sum" timeout 120 unshare -Urm bash -c '
 		"$1" -f -o "config=$2,data_dir=$3" "$4" >"$5" 2>&1 &
 		pid=$!
-		for i in $(seq 100); do mountpoint -q "$4" && break; sleep 0.05; done
+		for i in $(seq 600); do mountpoint -q "$4" && break; sleep 0.05; done
 		mkdir -p "$4/g/d/1.0.0" && cp "$6" "$4/g/d/1.0.0/f" &&
 			got=$(sha256sum <"$4/g/d/1.0.0/f" | cut -d" " -f1)
 		fusermount3 -u "$4" 2>/dev/null || umount "$4"

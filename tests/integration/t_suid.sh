@@ -7,7 +7,7 @@
 # scratch directory's own filesystem, as the same user, and the modes must
 # agree.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 16
 for u in gfs-alice; do
 	getent passwd "$u" >/dev/null && continue
 	_tap fail "set-user-ID as a real user" "user $u does not exist (scripts/test.sh creates it)"
@@ -27,6 +27,7 @@ steps() {
 	chmod 6755 f && truncate -s 1 f && stat -c 'truncate: %a' f
 	chmod 6755 f && : >f && stat -c 'O_TRUNC: %a' f
 	chmod 6755 f && chgrp "$(id -gn)" f && stat -c 'chgrp: %a' f
+	chmod 6755 f && perl -e 'chown -1, -1, "f" or die "$!\n"' && stat -c 'chown -1 -1: %a' f
 	chmod 2745 f && echo c >>f && stat -c 'write, setgid without group execute: %a' f
 	chmod 6745 f && chgrp "$(id -gn)" f && stat -c 'chgrp, setgid without group execute: %a' f
 	chmod 6755 f && stat -c 'chmod: %a' f
@@ -36,7 +37,7 @@ as_alice() { runuser -u gfs-alice -- bash -c 'steps "$1"' _ "$1"; }
 
 local_modes=$(as_alice "$LOCAL")
 fuse_modes=$(as_alice "$V")
-expect "a user's steps ran on the local file" 8 echo "$(printf '%s\n' "$local_modes" | wc -l)"
+expect "a user's steps ran on the local file" 9 echo "$(printf '%s\n' "$local_modes" | wc -l)"
 while IFS= read -r line; do
 	step=${line%%:*}
 	expect "as a user, $step: the mode is the local filesystem's (${line#*: })" "$line" \
