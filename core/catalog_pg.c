@@ -85,6 +85,7 @@ struct pg_conn {
 	PGconn *db;
 	const char *slots[STMT_SLOTS];  /* slot i: prepared as "s<i>" */
 	bool broken;                    /* lost or unusable: close it */
+	bool pending;                   /* a ROLLBACK sent, its answer unread */
 	struct pg_conn *next;           /* in the idle list */
 };
 
@@ -619,18 +620,42 @@ static int conn_open(struct pg_catalog *cat, struct pg_conn **out,
 
 /* A connection for one transaction: an idle one, a new one while the pool
  * has room, or the next one given back. */
+/* Read the answer to the ROLLBACK c was given back with; false when c
+ * cannot serve. */
+static bool conn_settle(struct pg_conn *c)
+{
+	PGresult *r;
+	if (c->pending) {
+		while ((r = PQgetResult(c->db))) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK)
+				c->broken = true;
+			PQclear(r);
+		}
+		c->pending = false;
+	}
+	return !c->broken && PQstatus(c->db) == CONNECTION_OK;
+}
+
+static void pool_give(struct pg_catalog *cat, struct pg_conn *c);
+
 static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 		     struct gfs_err *err)
 {
 	pthread_mutex_lock(&cat->lock);
-	while (!cat->idle && cat->conns >= PG_POOL)
-		pthread_cond_wait(&cat->freed, &cat->lock);
-	struct pg_conn *c = cat->idle;
-	if (c) {
+	for (;;) {
+		while (!cat->idle && cat->conns >= PG_POOL)
+			pthread_cond_wait(&cat->freed, &cat->lock);
+		struct pg_conn *c = cat->idle;
+		if (!c)
+			break;
 		cat->idle = c->next;
 		pthread_mutex_unlock(&cat->lock);
-		*out = c;
-		return 0;
+		if (conn_settle(c)) {
+			*out = c;
+			return 0;
+		}
+		pool_give(cat, c);      /* closes it */
+		pthread_mutex_lock(&cat->lock);
 	}
 	cat->conns++;
 	pthread_mutex_unlock(&cat->lock);
@@ -1060,10 +1085,16 @@ static int pg_txn_commit(struct gfs_txn *gt, bool durable, struct gfs_err *err)
 	return ok ? 0 : -err->errnum;
 }
 
+/* Most transactions are reads that end here: the ROLLBACK is sent and its
+ * answer read by the connection's next user (conn_settle), a round trip
+ * less per request. The server ends the transaction, and drops a writer's
+ * lock, as soon as it reads it. */
 static void pg_txn_rollback(struct gfs_txn *gt)
 {
 	struct pg_txn *t = pg_txn(gt);
-	if (!t->c->broken && !conn_exec(t->c, "ROLLBACK", NULL, 0))
+	if (!t->c->broken && PQsendQuery(t->c->db, "ROLLBACK"))
+		t->c->pending = true;
+	else
 		t->c->broken = true;
 	txn_release(t);
 }
@@ -1976,9 +2007,14 @@ static bool pg_file_exists(struct gfs_txn *gt, int64_t id)
 	static const char SQL[] = "SELECT 1 FROM node WHERE id = $1 AND type = "
 		SQL_TYPE_FILE;
 	struct params p = { 0 };
+	int e;
 	p_int(&p, id);
-	/* when in doubt, keep the object */
-	return run_int(pg_txn(gt), SQL, &p, 1) == 1;
+	PGresult *r = run(pg_txn(gt), SQL, &p, false, &e);
+	if (!r)
+		return true;    /* when in doubt, keep the object */
+	bool found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
 }
 
 /* ------------------------------------------------------------------ */
