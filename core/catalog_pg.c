@@ -69,9 +69,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog_sql.h"
 #include "clock.h"
+#include "log.h"
 
 #define PG_POOL 8               /* connections per open catalog, at most */
 #define STMT_SLOTS 128          /* more than we have SQL */
@@ -129,6 +131,8 @@ struct pg_catalog {
 	int schema;                     /* the version, as opened */
 	bool keep_unclean;
 	bool read_only;
+	bool down;                      /* the server went away (outage_seen) */
+	struct timespec down_since;     /* CLOCK_MONOTONIC, while down */
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
 	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
 };
@@ -636,6 +640,56 @@ static bool conn_settle(struct pg_conn *c)
 	return !c->broken && PQstatus(c->db) == CONNECTION_OK;
 }
 
+/*
+ * Outages. A server restart cuts every connection at once. The first one
+ * found lost says so in the log, once, and closes the idle ones with it
+ * (they were cut too), so that the next transaction connects anew instead
+ * of meeting them one by one, each costing a request its EIO. While the
+ * server is away a connection is refused at once (no socket, or "the
+ * database system is starting up"), so requests fail with EIO without
+ * waiting; the first connection made again says so in the log, once.
+ */
+static void outage_seen(struct pg_catalog *cat, const char *why)
+{
+	pthread_mutex_lock(&cat->lock);
+	struct pg_conn *idle = cat->idle;
+	cat->idle = NULL;
+	for (struct pg_conn *c = idle; c; c = c->next)
+		cat->conns--;
+	bool first = !cat->down;
+	if (first) {
+		cat->down = true;
+		clock_gettime(CLOCK_MONOTONIC, &cat->down_since);
+	}
+	pthread_cond_broadcast(&cat->freed);
+	pthread_mutex_unlock(&cat->lock);
+	while (idle) {
+		struct pg_conn *next = idle->next;
+		conn_close(idle);
+		idle = next;
+	}
+	if (first)
+		gfs_log(GFS_LOG_ERROR, "PostgreSQL catalog %s is unreachable (%s): "
+			"requests fail with EIO until the server answers again; the "
+			"daemon reconnects by itself", cat->where, why);
+}
+
+static void outage_over(struct pg_catalog *cat)
+{
+	struct timespec now;
+	pthread_mutex_lock(&cat->lock);
+	bool was = cat->down;
+	cat->down = false;
+	pthread_mutex_unlock(&cat->lock);
+	if (!was)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	gfs_log(GFS_LOG_WARNING, "PostgreSQL catalog %s answers again: reconnected "
+		"after %.1f s, requests are served again", cat->where,
+		(double)(now.tv_sec - cat->down_since.tv_sec) +
+		(now.tv_nsec - cat->down_since.tv_nsec) / 1e9);
+}
+
 static void pool_give(struct pg_catalog *cat, struct pg_conn *c);
 
 static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
@@ -665,6 +719,10 @@ static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 		cat->conns--;
 		pthread_cond_signal(&cat->freed);
 		pthread_mutex_unlock(&cat->lock);
+		if (r == -EIO)
+			outage_seen(cat, err->reason);
+	} else {
+		outage_over(cat);
 	}
 	return r;
 }
@@ -672,7 +730,13 @@ static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 /* Give c back: kept when it still works, closed when not. */
 static void pool_give(struct pg_catalog *cat, struct pg_conn *c)
 {
-	if (c->broken || PQstatus(c->db) != CONNECTION_OK) {
+	char lost[256] = "";
+	if (PQstatus(c->db) != CONNECTION_OK) {
+		snprintf(lost, sizeof(lost), "a connection was lost: %s",
+			 PQerrorMessage(c->db));
+		one_line(lost);
+	}
+	if (c->broken || lost[0]) {
 		conn_close(c);
 		c = NULL;
 	}
@@ -685,6 +749,8 @@ static void pool_give(struct pg_catalog *cat, struct pg_conn *c)
 	}
 	pthread_cond_signal(&cat->freed);
 	pthread_mutex_unlock(&cat->lock);
+	if (lost[0])
+		outage_seen(cat, lost);
 }
 
 /* ------------------------------------------------------------------ */
