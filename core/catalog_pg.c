@@ -68,9 +68,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog_sql.h"
 #include "clock.h"
+#include "log.h"
 
 #define PG_POOL 8               /* connections per open catalog, at most */
 #define STMT_SLOTS 128          /* more than we have SQL */
@@ -84,6 +86,7 @@ struct pg_conn {
 	PGconn *db;
 	const char *slots[STMT_SLOTS];  /* slot i: prepared as "s<i>" */
 	bool broken;                    /* lost or unusable: close it */
+	bool pending;                   /* a ROLLBACK sent, its answer unread */
 	int64_t daemon;                 /* galleryfs.daemon as set on it */
 	struct pg_conn *next;           /* in the idle list */
 };
@@ -128,6 +131,8 @@ struct pg_catalog {
 	int schema;                     /* the version, as opened */
 	bool keep_unclean;
 	bool read_only;
+	bool down;                      /* the server went away (outage_seen) */
+	struct timespec down_since;     /* CLOCK_MONOTONIC, while down */
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
 	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
 	/* several daemons (see "several daemons" below) */
@@ -686,56 +691,148 @@ static PGresult *conn_query(struct pg_conn *c, const char *sql, int n,
 
 /* A connection for one transaction: an idle one, a new one while the pool
  * has room, or the next one given back. */
-static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
-		     struct gfs_err *err)
+/* Read the answer to the ROLLBACK c was given back with; false when c
+ * cannot serve. */
+static bool conn_settle(struct pg_conn *c)
+{
+	PGresult *r;
+	if (c->pending) {
+		while ((r = PQgetResult(c->db))) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK)
+				c->broken = true;
+			PQclear(r);
+		}
+		c->pending = false;
+	}
+	return !c->broken && PQstatus(c->db) == CONNECTION_OK;
+}
+
+/*
+ * Outages. A server restart cuts every connection at once. The first one
+ * found lost says so in the log, once, and closes the idle ones with it
+ * (they were cut too), so that the next transaction connects anew instead
+ * of meeting them one by one, each costing a request its EIO. While the
+ * server is away a connection is refused at once (no socket, or "the
+ * database system is starting up"), so requests fail with EIO without
+ * waiting; the first connection made again says so in the log, once.
+ */
+static void outage_seen(struct pg_catalog *cat, const char *why)
 {
 	pthread_mutex_lock(&cat->lock);
-	while (!cat->idle && cat->conns >= PG_POOL)
-		pthread_cond_wait(&cat->freed, &cat->lock);
-	struct pg_conn *c = cat->idle;
-	int64_t daemon = cat->daemon;
-	int r = 0;
-	if (c) {
+	struct pg_conn *idle = cat->idle;
+	cat->idle = NULL;
+	for (struct pg_conn *c = idle; c; c = c->next)
+		cat->conns--;
+	bool first = !cat->down;
+	if (first) {
+		cat->down = true;
+		clock_gettime(CLOCK_MONOTONIC, &cat->down_since);
+	}
+	pthread_cond_broadcast(&cat->freed);
+	pthread_mutex_unlock(&cat->lock);
+	while (idle) {
+		struct pg_conn *next = idle->next;
+		conn_close(idle);
+		idle = next;
+	}
+	if (first)
+		gfs_log(GFS_LOG_ERROR, "PostgreSQL catalog %s is unreachable (%s): "
+			"requests fail with EIO until the server answers again; the "
+			"daemon reconnects by itself", cat->where, why);
+}
+
+static void outage_over(struct pg_catalog *cat)
+{
+	struct timespec now;
+	pthread_mutex_lock(&cat->lock);
+	bool was = cat->down;
+	cat->down = false;
+	pthread_mutex_unlock(&cat->lock);
+	if (!was)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	gfs_log(GFS_LOG_WARNING, "PostgreSQL catalog %s answers again: reconnected "
+		"after %.1f s, requests are served again", cat->where,
+		(double)(now.tv_sec - cat->down_since.tv_sec) +
+		(now.tv_nsec - cat->down_since.tv_nsec) / 1e9);
+}
+
+static void pool_give(struct pg_catalog *cat, struct pg_conn *c);
+
+static int pool_get(struct pg_catalog *cat, struct pg_conn **out,
+		    struct gfs_err *err)
+{
+	pthread_mutex_lock(&cat->lock);
+	for (;;) {
+		while (!cat->idle && cat->conns >= PG_POOL)
+			pthread_cond_wait(&cat->freed, &cat->lock);
+		struct pg_conn *c = cat->idle;
+		if (!c)
+			break;
 		cat->idle = c->next;
 		pthread_mutex_unlock(&cat->lock);
-	} else {
-		cat->conns++;
-		pthread_mutex_unlock(&cat->lock);
-		r = conn_open(cat, &c, err);
-	}
-	/* the change log names the writer: this connection's daemon */
-	if (r == 0 && c->daemon != daemon) {
-		char id[24], msg[200];
-		snprintf(id, sizeof(id), "%lld", (long long)daemon);
-		const char *vals[] = { id };
-		PGresult *res = conn_query(c, "SELECT set_config('galleryfs.daemon',"
-					   " $1, false)", 1, vals, msg, sizeof(msg));
-		if (res)
-			c->daemon = daemon;
-		else
-			r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s",
-					cat->where, msg);
-		PQclear(res);
-		if (r < 0) {
-			conn_close(c);
-			c = NULL;
+		if (conn_settle(c)) {
+			*out = c;
+			return 0;
 		}
+		pool_give(cat, c);      /* closes it */
+		pthread_mutex_lock(&cat->lock);
 	}
+	cat->conns++;
+	pthread_mutex_unlock(&cat->lock);
+	int r = conn_open(cat, out, err);
 	if (r < 0) {
 		pthread_mutex_lock(&cat->lock);
 		cat->conns--;
 		pthread_cond_signal(&cat->freed);
 		pthread_mutex_unlock(&cat->lock);
-		return r;
+		if (r == -EIO)
+			outage_seen(cat, err->reason);
+	} else {
+		outage_over(cat);
 	}
-	*out = c;
-	return 0;
+	return r;
+}
+
+/* A connection (pool_get) whose writes the change log puts down to this
+ * daemon's registration (galleryfs.daemon). */
+static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
+		     struct gfs_err *err)
+{
+	int r = pool_get(cat, out, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&cat->lock);
+	int64_t daemon = cat->daemon;
+	pthread_mutex_unlock(&cat->lock);
+	struct pg_conn *c = *out;
+	if (c->daemon == daemon)
+		return 0;
+	char id[24], msg[200];
+	snprintf(id, sizeof(id), "%lld", (long long)daemon);
+	const char *vals[] = { id };
+	PGresult *res = conn_query(c, "SELECT set_config('galleryfs.daemon', $1,"
+				   " false)", 1, vals, msg, sizeof(msg));
+	if (res) {
+		c->daemon = daemon;
+		PQclear(res);
+		return 0;
+	}
+	c->broken = true;
+	pool_give(cat, c);
+	return gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s", cat->where, msg);
 }
 
 /* Give c back: kept when it still works, closed when not. */
 static void pool_give(struct pg_catalog *cat, struct pg_conn *c)
 {
-	if (c->broken || PQstatus(c->db) != CONNECTION_OK) {
+	char lost[256] = "";
+	if (PQstatus(c->db) != CONNECTION_OK) {
+		snprintf(lost, sizeof(lost), "a connection was lost: %s",
+			 PQerrorMessage(c->db));
+		one_line(lost);
+	}
+	if (c->broken || lost[0]) {
 		conn_close(c);
 		c = NULL;
 	}
@@ -748,6 +845,8 @@ static void pool_give(struct pg_catalog *cat, struct pg_conn *c)
 	}
 	pthread_cond_signal(&cat->freed);
 	pthread_mutex_unlock(&cat->lock);
+	if (lost[0])
+		outage_seen(cat, lost);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1166,10 +1265,16 @@ static int pg_txn_commit(struct gfs_txn *gt, bool durable, struct gfs_err *err)
 	return ok ? 0 : -err->errnum;
 }
 
+/* Most transactions are reads that end here: the ROLLBACK is sent and its
+ * answer read by the connection's next user (conn_settle), a round trip
+ * less per request. The server ends the transaction, and drops a writer's
+ * lock, as soon as it reads it. */
 static void pg_txn_rollback(struct gfs_txn *gt)
 {
 	struct pg_txn *t = pg_txn(gt);
-	if (!t->c->broken && !conn_exec(t->c, "ROLLBACK", NULL, 0))
+	if (!t->c->broken && PQsendQuery(t->c->db, "ROLLBACK"))
+		t->c->pending = true;
+	else
 		t->c->broken = true;
 	txn_release(t);
 }
@@ -2082,9 +2187,14 @@ static bool pg_file_exists(struct gfs_txn *gt, int64_t id)
 	static const char SQL[] = "SELECT 1 FROM node WHERE id = $1 AND type = "
 		SQL_TYPE_FILE;
 	struct params p = { 0 };
+	int e;
 	p_int(&p, id);
-	/* when in doubt, keep the object */
-	return run_int(pg_txn(gt), SQL, &p, 1) == 1;
+	PGresult *r = run(pg_txn(gt), SQL, &p, false, &e);
+	if (!r)
+		return true;    /* when in doubt, keep the object */
+	bool found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
 }
 
 /* ------------------------------------------------------------------ */

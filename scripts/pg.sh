@@ -8,6 +8,11 @@
 #   scripts/pg.sh start DIR    initdb into DIR/data, start, create the role
 #                              and database galleryfs; print the conninfo
 #   scripts/pg.sh conninfo DIR print the conninfo of the cluster in DIR
+#   scripts/pg.sh restart DIR [SECONDS]
+#                              restart the server (pg_ctl -m fast: sessions
+#                              are cut, the data stays), down for SECONDS
+#                              (default: as short as pg_ctl restart is),
+#                              for tests of an outage (t_pgrestart.sh)
 #   scripts/pg.sh stop DIR     stop the cluster and remove DIR
 #
 # DIR must be reachable by the postgres user (initdb refuses to run as
@@ -24,7 +29,7 @@ PG_DB=galleryfs
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 usage() {
-	echo "usage: $0 start|conninfo|stop DIR" >&2
+	echo "usage: $0 start|conninfo|restart|stop DIR" >&2
 	exit 2
 }
 
@@ -82,6 +87,22 @@ EOF
 	conninfo
 }
 
+restart() {
+	[ -e "$dir/galleryfs-pg" ] || die "$dir is not a cluster of pg.sh"
+	if [ -z "$pause" ]; then
+		as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast \
+			-w -t 60 restart >/dev/null ||
+			{ tail -n 20 "$dir/server.log" >&2; die "the server in $dir did not restart"; }
+		return
+	fi
+	as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null ||
+		die "the server in $dir did not stop"
+	sleep "$pause"
+	as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		start >/dev/null ||
+		{ tail -n 20 "$dir/server.log" >&2; die "the server in $dir did not start again"; }
+}
+
 stop() {
 	[ -e "$dir/galleryfs-pg" ] || die "$dir is not a cluster of pg.sh"
 	if [ -e "$dir/data/postmaster.pid" ]; then
@@ -91,6 +112,8 @@ stop() {
 	rm -rf "$dir"
 }
 
+pause=
+[ $# -eq 3 ] && [ "$1" = restart ] && { pause=$3; set -- "$1" "$2"; }
 [ $# -eq 2 ] || usage
 case $2 in
 /*) dir=${2%/} ;;
@@ -99,6 +122,7 @@ esac
 case $1 in
 start) start ;;
 conninfo) [ -e "$dir/galleryfs-pg" ] || die "no cluster in $dir"; conninfo ;;
+restart) restart ;;
 stop) stop ;;
 *) usage ;;
 esac

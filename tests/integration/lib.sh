@@ -434,6 +434,29 @@ store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
 ino() { stat -c %i "$1"; }
 
+# storm_galleries N: the galleries w1..wN, soft delete on, each with its
+# definition d, where gfs-storm's workers 1..N work (t_crash, t_pgrestart).
+storm_galleries() {
+	local k
+	for k in $(seq 1 "$1"); do
+		mkdir "$MNT/w$k" && setfattr -n user.acg.softDelete -v true "$MNT/w$k" &&
+			mkdir "$MNT/w$k/d" || return 1
+	done
+}
+# storm_start LABEL SEED [MAX_OPS]: gfs-storm workers 1..$WORKERS on $MNT in
+# the background, worker K seeded SEED+K and journaling to $T/journal.K,
+# their output in $STORMLOG under "# LABEL worker K"; their pids in pids.
+storm_start() {
+	local k
+	pids=()
+	for k in $(seq 1 "$WORKERS"); do
+		echo "# $1 worker $k" >>"$STORMLOG"
+		"$GFS_TOOLS/gfs-storm" run "$MNT" "$k" "$T/journal.$k" $(($2 + k)) ${3:-} \
+			>>"$STORMLOG" 2>&1 &
+		pids+=($!)
+	done
+}
+
 finish() {
 	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the end"
 	_umount_others

@@ -37,14 +37,8 @@ echo "# crash: $ROUNDS rounds, $WORKERS workers, GFS_CRASH_SEED=$SEED"
 [ -x "$STORM" ] || { echo "Bail out! $STORM missing (build tests/tools)"; exit 1; }
 
 must_mount
-setup() {
-	local k
-	for k in $(seq 1 $WORKERS); do
-		mkdir "$MNT/w$k" && setfattr -n user.acg.softDelete -v true "$MNT/w$k" &&
-			mkdir "$MNT/w$k/d" || return 1
-	done
-}
-check "galleries w1..w$WORKERS with soft delete on and definition d" setup
+check "galleries w1..w$WORKERS with soft delete on and definition d" \
+	storm_galleries $WORKERS
 
 journals=()
 for k in $(seq 1 $WORKERS); do journals+=("$T/journal.$k"); : >"$T/journal.$k"; done
@@ -65,14 +59,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	fi
 	before=$(acked_lines)
 	pids=()
-	if [ -n "$GFS_PID" ]; then
-		for k in $(seq 1 $WORKERS); do
-			echo "# round $round worker $k" >>"$STORMLOG"
-			"$STORM" run "$MNT" "$k" "$T/journal.$k" $((SEED + round * 100 + k)) \
-				>>"$STORMLOG" 2>&1 &
-			pids+=($!)
-		done
-	fi
+	[ -n "$GFS_PID" ] && storm_start "round $round" $((SEED + round * 100))
 	ms=$((200 + RANDOM % 1301))
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
 	crash_fs

@@ -708,8 +708,11 @@ static void test_node_round_trip(void)
 	CHECK(cat_node_insert(t, &dup) < 0);
 
 	/* delete */
+	CHECK(cat_file_exists(t, f1.id));
+	CHECK(!cat_file_exists(t, v));          /* a version is no file */
 	CHECK_INT(cat_node_delete(t, f1.id), 0);
 	CHECK_INT(cat_node_get(t, f1.id, &got), -ENOENT);
+	CHECK(!cat_file_exists(t, f1.id));
 	CHECK_INT(cat_child_get(t, v, inject, strlen(inject), GFS_LIVE, 0, &got),
 		  -ENOENT);
 	CHECK_INT(commit(t), 0);
