@@ -2336,7 +2336,9 @@ static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
 	if (r < 0)
 		return r;
 	PGresult *res = NULL;
-	if (!conn_exec(cat->listener, "LISTEN galleryfs_change", msg, sizeof(msg)) ||
+	/* named, so that an administrator sees which connection listens */
+	if (!conn_exec(cat->listener, "SET application_name TO 'galleryfs listener';"
+		       " LISTEN galleryfs_change", msg, sizeof(msg)) ||
 	    !(res = conn_query(cat->listener, "SELECT greatest((SELECT max(seq) FROM"
 			       " change), (SELECT value::bigint FROM meta WHERE key ="
 			       " 'change_trimmed'), 0)", 0, NULL, msg, sizeof(msg)))) {

@@ -12,7 +12,7 @@
 # On SQLite (one daemon per data directory) every check is skipped.
 . "$(dirname "$0")/lib.sh"
 
-N=51
+N=56
 plan $N
 if ! on_postgresql; then
 	skip_n $N "several daemons on one catalog" "PostgreSQL only (SQLite serves one daemon)"
@@ -76,6 +76,19 @@ eventually "B: d lists both versions" $BOUND bash -c "[ \"\$(ls '$B/g/d' | tr '\
 check "A: soft delete off, then rmdir 1.0.1 (hard delete)" bash -c "setfattr -n user.acg.softDelete -v false '$A/g' && rmdir '$A/g/d/1.0.1'"
 eventually "B: 1.0.1 is gone" $BOUND bash -c "[ \"\$(ls '$B/g/d')\" = 1.0.0 ] && ! stat '$B/g/d/1.0.1' 2>/dev/null"
 expect "... and no row of it is left" "" rows 'name == "1.0.1"'
+
+# the listeners' connections cut by the server: each daemon reconnects by
+# itself and catches up from the last change it applied
+cut_listeners() {
+	psql -X -q -At -d "$(pg_conninfo)" -c "SELECT count(pg_terminate_backend(pid))
+		FROM pg_stat_activity WHERE application_name = 'galleryfs listener'
+		AND datname = current_database()"
+}
+expect "B: d lists 1.0.0 before the cut" 1.0.0 ls "$B/g/d"
+expect "the server cuts both daemons' listening connections" 2 cut_listeners
+check "A: mkdir 1.0.2 meanwhile" mkdir "$A/g/d/1.0.2"
+eventually "B: shows 1.0.2 once it heard again and caught up" $BOUND bash -c "[ \"\$(ls '$B/g/d' | tr '\n' ' ')\" = '1.0.0 1.0.2 ' ]"
+check "... and says so in its log" grep -q "hearing other daemons' changes again; catching up" "$B.log"
 
 # a third daemon, killed with kill -9 after its work was acknowledged
 mounts "a third daemon mounts" "$C"
