@@ -2326,6 +2326,13 @@ static void pg_listen_close(struct gfs_catalog *gcat)
 	cat->listener = NULL;
 }
 
+/* The server's word on the listening connection outside any statement (a
+ * FATAL as it is cut): the failure that follows is what the daemon logs. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg, (void)message;
+}
+
 static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
 			  struct gfs_err *err)
 {
@@ -2335,6 +2342,7 @@ static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
 	int r = conn_open(cat, &cat->listener, err);
 	if (r < 0)
 		return r;
+	PQsetNoticeProcessor(cat->listener->db, quiet_notice, NULL);
 	PGresult *res = NULL;
 	/* named, so that an administrator sees which connection listens */
 	if (!conn_exec(cat->listener, "SET application_name TO 'galleryfs listener';"
