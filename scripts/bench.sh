@@ -594,9 +594,9 @@ json_tables() {
 		"seq_write|sequential write $SEQ_MB MiB (dd bs=1M conv=fsync)|MB/s|higher|3.14 ≥ 1.0× passthrough_ll; 3.17 ≥ 0.9× tmpfs" \
 		"seq_read|sequential read $SEQ_MB MiB (dd bs=1M, caches dropped)|MB/s|higher|3.14 ≥ 1.0× passthrough_ll; 3.17 ≥ 0.9× tmpfs"
 	json_table "galleryfs alone (gallery with soft delete on):" workload gfs "" \
-		"softdelete|soft delete: rm -r of $NDEL versions|versions/s|higher|≥ 2,000/s" \
-		"restore|restore: mv of the same $NDEL back|versions/s|higher|≥ 2,000/s" \
-		"harddelete|hard delete: rm -r of $NDEL in .softdeleted|versions/s|higher|≥ 2,000/s"
+		"softdelete|soft delete: rm -r of $NDEL versions|versions/s|higher|≥ 4,000/s" \
+		"restore|restore: mv of the same $NDEL back|versions/s|higher|≥ 4,000/s" \
+		"harddelete|hard delete: rm -r of $NDEL in .softdeleted|versions/s|higher|≥ 4,000/s"
 	json_table "galleryfs alone, scale (catalogs written through core):" measure \
 		"small big" "big small" \
 		"populate|populate through core (once)|s||" \
