@@ -201,6 +201,17 @@ struct cat_backend {
 	 * files directly in a live version's shadow; at most limit. */
 	int (*expired)(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
 		       void *arg);
+	/* One purge pass at a time across every daemon sharing the catalog:
+	 * 1 when this daemon may run its pass (it holds the claim until
+	 * purge_release), 0 when another pass holds it (another daemon's, or
+	 * another thread's of this one), -errno (err says) when the catalog
+	 * cannot tell. The claim locks no rows: writers run one at a time, so
+	 * two passes would still purge each item once; it spares the second
+	 * pass its work and its wait. It ends with its daemon: one that dies
+	 * mid-pass leaves the claim, and what it had not committed, to the
+	 * next. A backend only one daemon opens (SQLite) always answers 1. */
+	int (*purge_claim)(struct gfs_catalog *cat, struct gfs_err *err);
+	void (*purge_release)(struct gfs_catalog *cat);
 	/* Live galleries whose soft delete is on. */
 	int (*galleries_on)(struct gfs_txn *t, cat_node_fn fn, void *arg);
 	/* Every node, any state, from id after on. */
@@ -328,6 +339,10 @@ static inline int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_e
 { return cat->be->mark_running(cat, err); }
 static inline int gfs_catalog_schema_version(struct gfs_catalog *cat)
 { return cat->be->schema_version(cat); }
+static inline int gfs_catalog_purge_claim(struct gfs_catalog *cat, struct gfs_err *err)
+{ return cat->be->purge_claim(cat, err); }
+static inline void gfs_catalog_purge_release(struct gfs_catalog *cat)
+{ cat->be->purge_release(cat); }
 static inline int gfs_txn_begin(struct gfs_catalog *cat, bool write,
 				struct gfs_txn **out, struct gfs_err *err)
 { return cat->be->txn_begin(cat, write, out, err); }

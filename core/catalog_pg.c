@@ -82,6 +82,8 @@
 #define PG_FIRST_SCHEMA 3       /* the first version this backend made */
 /* pg_advisory_xact_lock key of schema creation and migration */
 #define SCHEMA_LOCK "7262116730741557313"
+/* pg_try_advisory_lock key of the purge pass (pg_purge_claim) */
+#define PURGE_LOCK "7262116730741557314"
 
 struct pg_conn {
 	PGconn *db;
@@ -132,6 +134,7 @@ struct pg_catalog {
 	bool keep_unclean;
 	bool read_only;
 	bool down;                      /* the server went away (outage_seen) */
+	struct pg_conn *purge;          /* holds the purge claim; under lock */
 	struct timespec down_since;     /* CLOCK_MONOTONIC, while down */
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
 	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
@@ -1037,6 +1040,7 @@ static void pg_close(struct gfs_catalog *gcat)
 		cat->idle = c->next;
 		conn_close(c);
 	}
+	conn_close(cat->purge);         /* a pass the close cut short */
 	pthread_cond_destroy(&cat->freed);
 	pthread_mutex_destroy(&cat->lock);
 	free(cat->rows);
@@ -1440,6 +1444,60 @@ static int pg_expired(struct gfs_txn *gt, int64_t now_s, int limit, cat_node_fn 
 	p_int(&p, now_s);
 	p_int(&p, limit);
 	return visit_nodes(pg_txn(gt), SQL, &p, fn, arg);
+}
+
+/*
+ * The purge claim: a session advisory lock, held by a connection of its
+ * own for the pass (the pass's batches run on whatever connections the
+ * pool gives). Closing that connection releases it, and so does the
+ * server when the daemon dies or the connection is cut: a claim never
+ * outlives its daemon. One connection a pass, a pass an interval: no cost
+ * worth keeping it open for.
+ */
+static int pg_purge_claim(struct gfs_catalog *gcat, struct gfs_err *err)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	struct pg_conn *c;
+	char msg[200];
+
+	if (cat->read_only)
+		return gfs_err_set(err, EROFS, "catalog opened read-only");
+	pthread_mutex_lock(&cat->lock);
+	bool ours = cat->purge != NULL;
+	pthread_mutex_unlock(&cat->lock);
+	if (ours)
+		return 0;
+	int r = conn_open(cat, &c, err);
+	if (r < 0)
+		return r;
+	PGresult *res = conn_query(c, "SELECT pg_try_advisory_lock(" PURGE_LOCK ")",
+				   0, NULL, msg, sizeof(msg));
+	bool got = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (res)
+		PQclear(res);
+	if (got) {
+		pthread_mutex_lock(&cat->lock);
+		got = cat->purge == NULL;       /* another thread may have won */
+		if (got)
+			cat->purge = c;
+		pthread_mutex_unlock(&cat->lock);
+	}
+	if (!got)
+		conn_close(c);
+	if (!res)
+		return gfs_err_set(err, EIO, "PostgreSQL catalog %s: the purge pass "
+				   "cannot be claimed: %s", cat->where, msg);
+	return got ? 1 : 0;
+}
+
+static void pg_purge_release(struct gfs_catalog *gcat)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	pthread_mutex_lock(&cat->lock);
+	struct pg_conn *c = cat->purge;
+	cat->purge = NULL;
+	pthread_mutex_unlock(&cat->lock);
+	conn_close(c);          /* the server releases the lock with it */
 }
 
 static int pg_galleries_on(struct gfs_txn *gt, cat_node_fn fn, void *arg)
@@ -2107,6 +2165,8 @@ const struct cat_backend gfs_catalog_pg = {
 	.all_children = pg_all_children,
 	.versions_of = pg_versions_of,
 	.expired = pg_expired,
+	.purge_claim = pg_purge_claim,
+	.purge_release = pg_purge_release,
 	.galleries_on = pg_galleries_on,
 	.nodes = pg_nodes,
 	.count_children = pg_count_children,

@@ -1091,6 +1091,20 @@ static int sq_expired(struct gfs_txn *gt, int64_t now_s, int limit, cat_node_fn 
 	return visit_nodes(st, fn, arg);
 }
 
+/* One daemon opens the catalog (the data directory's lock): its pass is
+ * the only one. */
+static int sq_purge_claim(struct gfs_catalog *cat, struct gfs_err *err)
+{
+	(void)cat;
+	(void)err;
+	return 1;
+}
+
+static void sq_purge_release(struct gfs_catalog *cat)
+{
+	(void)cat;
+}
+
 static int sq_versions_of(struct gfs_txn *gt, int64_t gallery, int64_t definition,
 			  cat_node_fn fn, void *arg)
 {
@@ -1667,6 +1681,8 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.all_children = sq_all_children,
 	.versions_of = sq_versions_of,
 	.expired = sq_expired,
+	.purge_claim = sq_purge_claim,
+	.purge_release = sq_purge_release,
 	.galleries_on = sq_galleries_on,
 	.nodes = sq_nodes,
 	.count_children = sq_count_children,
