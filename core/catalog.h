@@ -106,6 +106,36 @@ struct cat_trash {
 typedef int (*cat_trash_fn)(void *arg, const struct gfs_node *item,
 			    const struct cat_trash *e);
 
+/* ---- several daemons on one catalog ---- */
+/* A daemon's registration. */
+struct cat_daemon {
+	int64_t id;
+	char host[256];                 /* the host's name, as it gives it */
+	int64_t pid;
+	char mountpoint[4096];
+	bool expired;                   /* its lease has run out */
+};
+typedef int (*cat_daemon_fn)(void *arg, const struct cat_daemon *d);
+
+/* One row of a node as the change log keeps it before or after a write:
+ * what decides where it shows. */
+struct cat_row_image {
+	bool set;                       /* false: no row (inserted, deleted) */
+	int64_t parent;
+	enum gfs_state state;
+	uint64_t gen, mirror_gen;
+	char name[256];
+	size_t name_len;
+};
+/* One logged write of a node: its row before and after. */
+struct cat_change {
+	int64_t seq, daemon, node;
+	enum gfs_type type;
+	int64_t gallery, definition;
+	struct cat_row_image before, after;
+};
+typedef int (*cat_change_fn)(void *arg, const struct cat_change *ch);
+
 /* Every backend's catalog and transaction start with these. */
 struct cat_backend;
 struct gfs_catalog {
@@ -304,6 +334,41 @@ struct cat_backend {
 	int (*files)(struct gfs_txn *t, cat_id_fn fn, void *arg);
 	int (*orphans)(struct gfs_txn *t, cat_id_fn fn, void *arg);
 	bool (*file_exists)(struct gfs_txn *t, int64_t id);
+
+	/* ---- several daemons on one catalog (issue #15, design §7) ---- */
+	/* A backend that only one daemon opens at a time (SQLite: the data
+	 * directory's lock keeps it so) answers these -EOPNOTSUPP: nothing to
+	 * register, nothing to listen to. Times are the server's, so that the
+	 * clocks of hosts (and libfaketime in tests) do not matter. */
+	/* Register this daemon with a lease of lease_s seconds; *id is its
+	 * registration. Later writes of this catalog are logged as its. */
+	int (*daemon_register)(struct gfs_catalog *cat, const struct cat_daemon *d,
+			       int lease_s, int64_t *id, struct gfs_err *err);
+	/* Extend the lease by lease_s from now, and trim the change log of
+	 * what is older than keep_s seconds. -ENOENT: the registration is gone
+	 * (another daemon took it for dead): register again. */
+	int (*daemon_renew)(struct gfs_catalog *cat, int lease_s, int keep_s,
+			    struct gfs_err *err);
+	/* Remove this daemon's registration (a clean end). */
+	void (*daemon_unregister)(struct gfs_catalog *cat);
+	/* Every registration, ours included; d->expired: its lease ran out. */
+	int (*daemons)(struct gfs_catalog *cat, cat_daemon_fn fn, void *arg);
+	/* Remove the registration id (a daemon found gone). */
+	int (*daemon_remove)(struct gfs_catalog *cat, int64_t id);
+	/* Open (or reopen) the connection that hears of other daemons' commits:
+	 * a descriptor to poll for reading. *last: the change log's newest
+	 * sequence now, for a first open. */
+	int (*listen_open)(struct gfs_catalog *cat, int *fd, int64_t *last,
+			   struct gfs_err *err);
+	/* After the descriptor polled readable: take what arrived. 0, or -EIO
+	 * when the connection is lost (listen_open again). */
+	int (*listen_drain)(struct gfs_catalog *cat);
+	void (*listen_close)(struct gfs_catalog *cat);
+	/* The change log after seq after, in order, every daemon's (d->daemon
+	 * tells whose); *last: the last sequence visited. -ESTALE: entries
+	 * after `after` were trimmed already (*last is then the newest). */
+	int (*changes_since)(struct gfs_catalog *cat, int64_t after,
+			     cat_change_fn fn, void *arg, int64_t *last);
 };
 
 extern const struct cat_backend gfs_catalog_sqlite;

@@ -55,11 +55,10 @@
  * every value is a parameter (names and attribute values as binary bytea),
  * no SQL is assembled from data.
  *
- * What comes later goes in as new schema versions and tables beside these:
- * a change log (one row per committed write, NOTIFY'd, for other hosts'
- * kernel caches) and daemon registrations with leases (then the clean
- * marker becomes one per registered daemon). Writers being serialized
- * already gives such a log its order.
+ * Several daemons (issue #15): daemon registrations with leases, and a
+ * change log of node rows written by a trigger and NOTIFY'd at commit, read
+ * by each daemon's listener connection (HOSTS_SCHEMA, "several daemons"
+ * below). Writers being serialized gives the log its order.
  */
 #include "catalog.h"
 
@@ -90,6 +89,7 @@ struct pg_conn {
 	const char *slots[STMT_SLOTS];  /* slot i: prepared as "s<i>" */
 	bool broken;                    /* lost or unusable: close it */
 	bool pending;                   /* a ROLLBACK sent, its answer unread */
+	int64_t daemon;                 /* galleryfs.daemon as set on it */
 	struct pg_conn *next;           /* in the idle list */
 };
 
@@ -138,6 +138,9 @@ struct pg_catalog {
 	struct timespec down_since;     /* CLOCK_MONOTONIC, while down */
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
 	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
+	/* several daemons (see "several daemons" below) */
+	int64_t daemon;                 /* our registration, 0 before */
+	struct pg_conn *listener;       /* LISTENs; only its thread uses it */
 };
 
 struct pg_txn {
@@ -492,12 +495,74 @@ static const char SCHEMA[] =
 	/* the .softdeleted mirrors (design §9) */
 	"CREATE TABLE mirror_dir (node bigint PRIMARY KEY, mtime bigint NOT NULL);";
 
+/* What several daemons on one catalog share (issue #15): their
+ * registrations, and the change log of node rows that tells each what the
+ * others changed. Made at every open when missing, beside schema 3 (they
+ * hold nothing another version reads; a schema version of their own comes
+ * with the next migration). A trigger writes the log: every row of node
+ * inserted, updated or deleted leaves its place before and after, under the
+ * writing daemon's registration (galleryfs.daemon, set per connection);
+ * writers run one at a time (write_order), so seq grows in commit order. A
+ * statement trigger NOTIFYs galleryfs_change, which PostgreSQL sends once
+ * per transaction, at commit. */
+static const char HOSTS_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS daemon ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" host text NOT NULL, pid bigint NOT NULL, mountpoint text NOT NULL,"
+	" started timestamptz NOT NULL DEFAULT now(),"
+	" lease_until timestamptz NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS change ("
+	" seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" daemon bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
+	" node bigint NOT NULL, type integer NOT NULL,"
+	" gallery bigint, definition bigint,"
+	" old_parent bigint, old_state integer, old_gen bigint,"
+	" old_mirror_gen bigint, old_name bytea,"
+	" new_parent bigint, new_state integer, new_gen bigint,"
+	" new_mirror_gen bigint, new_name bytea);"
+	"CREATE INDEX IF NOT EXISTS change_at ON change(at);"
+	"INSERT INTO meta(key, value) VALUES ('change_trimmed', '0')"
+	" ON CONFLICT DO NOTHING;"
+	"CREATE OR REPLACE FUNCTION gfs_node_logged() RETURNS trigger"
+	/* the schema it was made in, whatever the writer's search_path */
+	" LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+	" DECLARE who bigint := coalesce(nullif(current_setting("
+	"  'galleryfs.daemon', true), '')::bigint, 0);"
+	" BEGIN"
+	"  IF TG_OP = 'INSERT' THEN"
+	"   INSERT INTO change(daemon, node, type, gallery, definition,"
+	"    new_parent, new_state, new_gen, new_mirror_gen, new_name)"
+	"   VALUES (who, NEW.id, NEW.type, NEW.gallery, NEW.definition,"
+	"    NEW.parent, NEW.state, NEW.gen, NEW.mirror_gen, NEW.name);"
+	"  ELSIF TG_OP = 'DELETE' THEN"
+	"   INSERT INTO change(daemon, node, type, gallery, definition,"
+	"    old_parent, old_state, old_gen, old_mirror_gen, old_name)"
+	"   VALUES (who, OLD.id, OLD.type, OLD.gallery, OLD.definition,"
+	"    OLD.parent, OLD.state, OLD.gen, OLD.mirror_gen, OLD.name);"
+	"  ELSE"
+	"   INSERT INTO change(daemon, node, type, gallery, definition,"
+	"    old_parent, old_state, old_gen, old_mirror_gen, old_name,"
+	"    new_parent, new_state, new_gen, new_mirror_gen, new_name)"
+	"   VALUES (who, NEW.id, NEW.type, NEW.gallery, NEW.definition,"
+	"    OLD.parent, OLD.state, OLD.gen, OLD.mirror_gen, OLD.name,"
+	"    NEW.parent, NEW.state, NEW.gen, NEW.mirror_gen, NEW.name);"
+	"  END IF;"
+	"  RETURN NULL;"
+	" END $$;"
+	"CREATE OR REPLACE FUNCTION gfs_node_notify() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$"
+	" BEGIN PERFORM pg_notify('galleryfs_change', ''); RETURN NULL; END $$;"
+	"CREATE OR REPLACE TRIGGER node_logged AFTER INSERT OR UPDATE OR DELETE"
+	" ON node FOR EACH ROW EXECUTE FUNCTION gfs_node_logged();"
+	"CREATE OR REPLACE TRIGGER node_notify AFTER INSERT OR UPDATE OR DELETE"
+	" ON node FOR EACH STATEMENT EXECUTE FUNCTION gfs_node_notify();";
+
 /* MIGRATIONS[v]: from schema v to v + 1, for v >= PG_FIRST_SCHEMA. */
 static const char *const MIGRATIONS[GFS_SCHEMA_VERSION + 1] = { NULL };
 
 /* The tables and sequences a daemon writes, for the rights check. */
 #define TABLES "'meta', 'write_order', 'node', 'xattr', 'trash', 'trash_dir'," \
-	" 'mirror_dir'"
+	" 'mirror_dir', 'daemon', 'change'"
 
 /* ------------------------------------------------------------------ */
 /* connections                                                         */
@@ -625,6 +690,9 @@ static int conn_open(struct pg_catalog *cat, struct pg_conn **out,
 	return 0;
 }
 
+static PGresult *conn_query(struct pg_conn *c, const char *sql, int n,
+			    const char *const *vals, char *msg, size_t len);
+
 /* A connection for one transaction: an idle one, a new one while the pool
  * has room, or the next one given back. */
 /* Read the answer to the ROLLBACK c was given back with; false when c
@@ -698,25 +766,54 @@ static void pool_give(struct pg_catalog *cat, struct pg_conn *c);
 static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 		     struct gfs_err *err)
 {
+	struct pg_conn *c;
+	bool fresh = false;
+	int r = 0;
+
 	pthread_mutex_lock(&cat->lock);
 	for (;;) {
 		while (!cat->idle && cat->conns >= PG_POOL)
 			pthread_cond_wait(&cat->freed, &cat->lock);
-		struct pg_conn *c = cat->idle;
-		if (!c)
+		c = cat->idle;
+		if (!c) {
+			cat->conns++;
+			fresh = true;
 			break;
+		}
 		cat->idle = c->next;
 		pthread_mutex_unlock(&cat->lock);
-		if (conn_settle(c)) {
-			*out = c;
-			return 0;
-		}
-		pool_give(cat, c);      /* closes it */
+		bool ok = conn_settle(c);
+		if (!ok)
+			pool_give(cat, c);      /* closes it */
 		pthread_mutex_lock(&cat->lock);
+		if (ok)
+			break;
 	}
-	cat->conns++;
+	int64_t daemon = cat->daemon;
 	pthread_mutex_unlock(&cat->lock);
-	int r = conn_open(cat, out, err);
+	if (fresh) {
+		r = conn_open(cat, &c, err);
+		if (r == 0)
+			outage_over(cat);
+	}
+	/* the change log names the writer: this connection's daemon */
+	if (r == 0 && c->daemon != daemon) {
+		char id[24], msg[200];
+		snprintf(id, sizeof(id), "%lld", (long long)daemon);
+		const char *vals[] = { id };
+		PGresult *res = conn_query(c, "SELECT set_config('galleryfs.daemon',"
+					   " $1, false)", 1, vals, msg, sizeof(msg));
+		if (res)
+			c->daemon = daemon;
+		else
+			r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s",
+					cat->where, msg);
+		PQclear(res);
+		if (r < 0) {
+			conn_close(c);
+			c = NULL;
+		}
+	}
 	if (r < 0) {
 		pthread_mutex_lock(&cat->lock);
 		cat->conns--;
@@ -724,10 +821,10 @@ static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 		pthread_mutex_unlock(&cat->lock);
 		if (r == -EIO)
 			outage_seen(cat, err->reason);
-	} else {
-		outage_over(cat);
+		return r;
 	}
-	return r;
+	*out = c;
+	return 0;
 }
 
 /* Give c back: kept when it still works, closed when not. */
@@ -898,6 +995,19 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	return 0;
 }
 
+/* Whether HOSTS_SCHEMA is there, its last trigger made: then it is not
+ * made again, which would lock node against the daemons already running. */
+static bool hosts_schema_made(struct pg_conn *c)
+{
+	PGresult *r = conn_query(c, "SELECT to_regclass('change') IS NOT NULL AND"
+				 " EXISTS (SELECT 1 FROM pg_trigger WHERE tgname ="
+				 " 'node_notify' AND tgrelid = 'node'::regclass)", 0,
+				 NULL, NULL, 0);
+	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return made;
+}
+
 /* Create or migrate the catalog, in one transaction under the schema
  * lock; nothing stays behind when it fails. */
 static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
@@ -928,6 +1038,10 @@ static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 					"schema %d failed: %s", cat->where, v + 1,
 					MIGRATIONS[v] ? msg : "no migration");
 	}
+	if (r == 0 && !hosts_schema_made(c) &&
+	    !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
+		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the tables "
+				"of several daemons failed: %s", cat->where, msg);
 	if (r == 0)
 		r = check_rights(cat, c, err);
 	if (r == 0 && !conn_exec(c, "COMMIT", msg, sizeof(msg)))
@@ -1041,6 +1155,7 @@ static void pg_close(struct gfs_catalog *gcat)
 		conn_close(c);
 	}
 	conn_close(cat->purge);         /* a pass the close cut short */
+	conn_close(cat->listener);
 	pthread_cond_destroy(&cat->freed);
 	pthread_mutex_destroy(&cat->lock);
 	free(cat->rows);
@@ -2143,6 +2258,250 @@ static bool pg_file_exists(struct gfs_txn *gt, int64_t id)
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* several daemons                                                     */
+
+/* One statement on a connection of the pool, outside any transaction
+ * (autocommit); its result or NULL with err set. */
+static PGresult *pool_query(struct pg_catalog *cat, const char *sql, int n,
+			    const char *const *vals, struct gfs_err *err)
+{
+	struct pg_conn *c;
+	char msg[200];
+	if (pool_take(cat, &c, err) < 0)
+		return NULL;
+	PGresult *r = conn_query(c, sql, n, vals, msg, sizeof(msg));
+	if (!r)
+		gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s", cat->where, msg);
+	pool_give(cat, c);
+	return r;
+}
+
+static int pg_daemon_register(struct gfs_catalog *gcat, const struct cat_daemon *d,
+			      int lease_s, int64_t *id, struct gfs_err *err)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	char pid[24], lease[16];
+	snprintf(pid, sizeof(pid), "%lld", (long long)d->pid);
+	snprintf(lease, sizeof(lease), "%d", lease_s);
+	const char *vals[] = { d->host, pid, d->mountpoint, lease };
+	PGresult *r = pool_query(cat, "INSERT INTO daemon(host, pid, mountpoint,"
+				 " lease_until) VALUES ($1, $2, $3, now() +"
+				 " make_interval(secs => $4)) RETURNING id", 4, vals,
+				 err);
+	if (!r)
+		return -err->errnum;
+	*id = col_int(r, 0, 0);
+	PQclear(r);
+	pthread_mutex_lock(&cat->lock);
+	cat->daemon = *id;
+	pthread_mutex_unlock(&cat->lock);
+	return 0;
+}
+
+static int pg_daemon_renew(struct gfs_catalog *gcat, int lease_s, int keep_s,
+			   struct gfs_err *err)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	char id[24], lease[16], keep[16];
+	snprintf(id, sizeof(id), "%lld", (long long)cat->daemon);
+	snprintf(lease, sizeof(lease), "%d", lease_s);
+	snprintf(keep, sizeof(keep), "%d", keep_s);
+	const char *vals[] = { id, lease };
+	PGresult *r = pool_query(cat, "UPDATE daemon SET lease_until = now() +"
+				 " make_interval(secs => $2) WHERE id = $1", 2, vals,
+				 err);
+	if (!r)
+		return -err->errnum;
+	bool gone = strcmp(PQcmdTuples(r), "0") == 0;
+	PQclear(r);
+	if (gone)
+		return gfs_err_set(err, ENOENT, "PostgreSQL catalog %s: the "
+				   "registration of this daemon (%s) was removed",
+				   cat->where, id);
+	/* the log's trim: what every daemon has had time to apply; one that
+	 * was away longer finds change_trimmed past its last and starts over */
+	const char *kv[] = { keep };
+	r = pool_query(cat, "WITH gone AS (DELETE FROM change WHERE at < now() -"
+		       " make_interval(secs => $1) RETURNING seq)"
+		       " UPDATE meta SET value = greatest(value::bigint,"
+		       "  (SELECT max(seq) FROM gone))::text"
+		       " WHERE key = 'change_trimmed' AND EXISTS (SELECT 1 FROM gone)",
+		       1, kv, err);
+	if (!r)
+		return -err->errnum;
+	PQclear(r);
+	return 0;
+}
+
+static void pg_daemon_unregister(struct gfs_catalog *gcat)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	struct gfs_err err;
+	char id[24];
+	if (!cat->daemon)
+		return;
+	snprintf(id, sizeof(id), "%lld", (long long)cat->daemon);
+	const char *vals[] = { id };
+	PQclear(pool_query(cat, "DELETE FROM daemon WHERE id = $1", 1, vals, &err));
+}
+
+static int pg_daemons(struct gfs_catalog *gcat, cat_daemon_fn fn, void *arg)
+{
+	struct gfs_err err;
+	PGresult *r = pool_query(pg_catalog(gcat), "SELECT id, host, pid, mountpoint,"
+				 " lease_until < now() FROM daemon ORDER BY id", 0,
+				 NULL, &err);
+	if (!r)
+		return -err.errnum;
+	int ret = 0;
+	for (int i = 0; i < PQntuples(r) && ret == 0; i++) {
+		struct cat_daemon d = { .id = col_int(r, i, 0), .pid = col_int(r, i, 2),
+					.expired = PQgetvalue(r, i, 4)[0] == 't' };
+		snprintf(d.host, sizeof(d.host), "%s", PQgetvalue(r, i, 1));
+		snprintf(d.mountpoint, sizeof(d.mountpoint), "%s", PQgetvalue(r, i, 3));
+		ret = fn(arg, &d);
+	}
+	PQclear(r);
+	return ret < 0 ? ret : 0;
+}
+
+static int pg_daemon_remove(struct gfs_catalog *gcat, int64_t id)
+{
+	struct gfs_err err;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *vals[] = { ids };
+	PGresult *r = pool_query(pg_catalog(gcat), "DELETE FROM daemon WHERE id = $1",
+				 1, vals, &err);
+	PQclear(r);
+	return r ? 0 : -err.errnum;
+}
+
+static void pg_listen_close(struct gfs_catalog *gcat)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	conn_close(cat->listener);
+	cat->listener = NULL;
+}
+
+static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
+			  struct gfs_err *err)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	char msg[200];
+	pg_listen_close(gcat);
+	int r = conn_open(cat, &cat->listener, err);
+	if (r < 0)
+		return r;
+	PGresult *res = NULL;
+	if (!conn_exec(cat->listener, "LISTEN galleryfs_change", msg, sizeof(msg)) ||
+	    !(res = conn_query(cat->listener, "SELECT greatest((SELECT max(seq) FROM"
+			       " change), (SELECT value::bigint FROM meta WHERE key ="
+			       " 'change_trimmed'), 0)", 0, NULL, msg, sizeof(msg)))) {
+		pg_listen_close(gcat);
+		return gfs_err_set(err, EIO, "PostgreSQL catalog %s: listening: %s",
+				   cat->where, msg);
+	}
+	*last = col_int(res, 0, 0);
+	PQclear(res);
+	*fd = PQsocket(cat->listener->db);
+	return 0;
+}
+
+static int pg_listen_drain(struct gfs_catalog *gcat)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	if (!cat->listener || !PQconsumeInput(cat->listener->db) ||
+	    PQstatus(cat->listener->db) != CONNECTION_OK)
+		return -EIO;
+	PGnotify *n;
+	while ((n = PQnotifies(cat->listener->db)))
+		PQfreemem(n);
+	return 0;
+}
+
+/* cols from first on: parent, state, gen, mirror_gen, name */
+static void row_image(const PGresult *r, int row, int first,
+		      struct cat_row_image *im)
+{
+	im->set = !PQgetisnull(r, row, first + 1);
+	if (!im->set)
+		return;
+	im->parent = col_int(r, row, first);
+	im->state = (enum gfs_state)col_int(r, row, first + 1);
+	im->gen = (uint64_t)col_int(r, row, first + 2);
+	im->mirror_gen = (uint64_t)col_int(r, row, first + 3);
+	im->name_len = col_bytes(r, row, first + 4, im->name, 255);
+	im->name[im->name_len] = '\0';
+}
+
+/* The newest sequence trimmed from the log, or -1. */
+static int64_t trimmed(struct pg_conn *c)
+{
+	char msg[200];
+	PGresult *r = conn_query(c, "SELECT value::bigint FROM meta WHERE key ="
+				 " 'change_trimmed'", 0, NULL, msg, sizeof(msg));
+	int64_t v = r && PQntuples(r) ? col_int(r, 0, 0) : -1;
+	PQclear(r);
+	return v;
+}
+
+static int pg_changes_since(struct gfs_catalog *gcat, int64_t after,
+			    cat_change_fn fn, void *arg, int64_t *last)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	struct pg_conn *c = cat->listener;
+	char from[24], msg[200];
+	*last = after;
+	if (!c)
+		return -EIO;
+	for (;;) {
+		snprintf(from, sizeof(from), "%lld", (long long)*last);
+		const char *vals[] = { from };
+		PGresult *r = conn_query(c, "SELECT seq, daemon, node, type,"
+			" gallery, definition, old_parent, old_state, old_gen,"
+			" old_mirror_gen, old_name, new_parent, new_state, new_gen,"
+			" new_mirror_gen, new_name FROM change WHERE seq > $1"
+			" ORDER BY seq LIMIT " PAGE_ROWS, 1, vals, msg, sizeof(msg));
+		if (!r)
+			return -EIO;
+		/* read after the rows: a trim past what we had may have taken
+		 * some of them first (rarely, this also says so when not) */
+		int64_t gone = trimmed(c);
+		if (gone < 0 || gone > *last) {
+			PQclear(r);
+			PGresult *m = conn_query(c, "SELECT greatest((SELECT max(seq)"
+				" FROM change), (SELECT value::bigint FROM meta WHERE"
+				" key = 'change_trimmed'), 0)", 0, NULL, msg, sizeof(msg));
+			if (!m)
+				return -EIO;
+			*last = col_int(m, 0, 0);
+			PQclear(m);
+			return -ESTALE;
+		}
+		int rows = PQntuples(r), ret = 0;
+		for (int i = 0; i < rows && ret == 0; i++) {
+			struct cat_change ch = {
+				.seq = col_int(r, i, 0), .daemon = col_int(r, i, 1),
+				.node = col_int(r, i, 2),
+				.type = (enum gfs_type)col_int(r, i, 3),
+				.gallery = col_int(r, i, 4),
+				.definition = col_int(r, i, 5),
+			};
+			row_image(r, i, 6, &ch.before);
+			row_image(r, i, 11, &ch.after);
+			ret = fn(arg, &ch);
+			*last = ch.seq;
+		}
+		PQclear(r);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
+		if (rows < atoi(PAGE_ROWS))
+			return 0;
+	}
+}
+
 const struct cat_backend gfs_catalog_pg = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -2198,4 +2557,13 @@ const struct cat_backend gfs_catalog_pg = {
 	.files = pg_files,
 	.orphans = pg_orphans,
 	.file_exists = pg_file_exists,
+	.daemon_register = pg_daemon_register,
+	.daemon_renew = pg_daemon_renew,
+	.daemon_unregister = pg_daemon_unregister,
+	.daemons = pg_daemons,
+	.daemon_remove = pg_daemon_remove,
+	.listen_open = pg_listen_open,
+	.listen_drain = pg_listen_drain,
+	.listen_close = pg_listen_close,
+	.changes_since = pg_changes_since,
 };

@@ -1659,6 +1659,67 @@ static int64_t sq_mirror_mtime(struct gfs_txn *gt, int64_t node, int64_t now_s)
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* several daemons: not here                                           */
+
+/* One daemon per SQLite catalog (the data directory's lock): nothing to
+ * register and no other daemon's commits to hear of. */
+static int sq_daemon_register(struct gfs_catalog *cat, const struct cat_daemon *d,
+			      int lease_s, int64_t *id, struct gfs_err *err)
+{
+	(void)cat, (void)d, (void)lease_s, (void)id;
+	return gfs_err_set(err, EOPNOTSUPP, "an SQLite catalog serves one daemon");
+}
+
+static int sq_daemon_renew(struct gfs_catalog *cat, int lease_s, int keep_s,
+			   struct gfs_err *err)
+{
+	(void)cat, (void)lease_s, (void)keep_s;
+	return gfs_err_set(err, EOPNOTSUPP, "an SQLite catalog serves one daemon");
+}
+
+static void sq_daemon_unregister(struct gfs_catalog *cat)
+{
+	(void)cat;
+}
+
+static int sq_daemons(struct gfs_catalog *cat, cat_daemon_fn fn, void *arg)
+{
+	(void)cat, (void)fn, (void)arg;
+	return -EOPNOTSUPP;
+}
+
+static int sq_daemon_remove(struct gfs_catalog *cat, int64_t id)
+{
+	(void)cat, (void)id;
+	return -EOPNOTSUPP;
+}
+
+static int sq_listen_open(struct gfs_catalog *cat, int *fd, int64_t *last,
+			  struct gfs_err *err)
+{
+	(void)cat, (void)fd, (void)last;
+	return gfs_err_set(err, EOPNOTSUPP, "an SQLite catalog serves one daemon");
+}
+
+static int sq_listen_drain(struct gfs_catalog *cat)
+{
+	(void)cat;
+	return -EOPNOTSUPP;
+}
+
+static void sq_listen_close(struct gfs_catalog *cat)
+{
+	(void)cat;
+}
+
+static int sq_changes_since(struct gfs_catalog *cat, int64_t after,
+			    cat_change_fn fn, void *arg, int64_t *last)
+{
+	(void)cat, (void)after, (void)fn, (void)arg, (void)last;
+	return -EOPNOTSUPP;
+}
+
 const struct cat_backend gfs_catalog_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1714,4 +1775,13 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.files = sq_files,
 	.orphans = sq_orphans,
 	.file_exists = sq_file_exists,
+	.daemon_register = sq_daemon_register,
+	.daemon_renew = sq_daemon_renew,
+	.daemon_unregister = sq_daemon_unregister,
+	.daemons = sq_daemons,
+	.daemon_remove = sq_daemon_remove,
+	.listen_open = sq_listen_open,
+	.listen_drain = sq_listen_drain,
+	.listen_close = sq_listen_close,
+	.changes_since = sq_changes_since,
 };

@@ -19,6 +19,21 @@
 #include "trash.h"
 
 
+/* This daemon among the others on one catalog (hosts.c); only the hosts
+ * thread touches it after the start. */
+struct hosts {
+	bool shared;                    /* registered: PostgreSQL */
+	int64_t id;                     /* the registration */
+	char mountpoint[PATH_MAX];
+	int fd;                         /* the listener's socket, or -1 */
+	int64_t last;                   /* the last change applied */
+	/* applied changes to invalidate again (again_from, again_until],
+	 * at again_ms; again_from -1: none */
+	int64_t again_from, again_until, again_ms;
+	int64_t renewed_ms;             /* monotonic, of the last renewal */
+	bool told;                      /* a lost listener was logged */
+};
+
 struct gfs_core {
 	const struct gfs_config *cfg;
 	char data_dir[PATH_MAX];
@@ -30,6 +45,7 @@ struct gfs_core {
 	void *inval_arg;
 	int reserve_fd;                 /* DATA_DIR/reserve, or -1 */
 	struct gfs_pending_table pending;       /* in-memory files of info/ */
+	struct hosts hosts;             /* with PostgreSQL (hosts.c) */
 };
 
 /* A node as the kernel sees it: a row and the place it shows at. For the
@@ -102,6 +118,9 @@ uint64_t view_ino(const struct view *v);
 uint64_t view_nodeid(const struct view *v);
 /* The node id of row id (its mirror when mirror is set) at generation gen. */
 uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen);
+/* The node id a soft-deleted version has in its other view (.softdeleted
+ * or its trash), from the one of nodeid. */
+uint64_t nodeid_other_view(uint64_t nodeid);
 /* The node id of the directory under .softdeleted that shows the
  * soft-deleted children of row up: .softdeleted/DEF for a definition's
  * versions; for a version's files its shadow while the version is live,
@@ -157,6 +176,13 @@ uint32_t mode_without_suidgid(uint32_t mode);
 /* reserve.c: space held aside so that removals work on a full disk */
 void reserve_take(struct gfs_core *c);
 bool reserve_release(struct gfs_core *c);
+/* hosts.c: register this daemon (PostgreSQL), removing the registrations
+ * of daemons that are gone; *others: how many others are live, *gone: how
+ * many ended without unregistering (an unclean end). */
+int hosts_register(struct gfs_core *c, const char *mountpoint, int *others,
+		   int *gone, struct gfs_err *err);
+void hosts_unregister(struct gfs_core *c);
+
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);
 

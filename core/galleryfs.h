@@ -61,6 +61,7 @@ struct gfs_core_options {
 	const struct gfs_config *cfg;
 	const char *data_dir;
 	bool fsck;                      /* full check even after a clean end */
+	const char *mountpoint;         /* for the daemon's registration */
 	gfs_inval_fn inval;
 	void *inval_arg;
 	/* when set, a failed open says here whether the start was refused
@@ -202,5 +203,14 @@ int gfs_statfs(struct gfs_core *c, struct statvfs *out, struct gfs_err *err);
 typedef void (*gfs_progress_fn)(void *arg, int64_t done);
 int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
 		      gfs_progress_fn progress, void *arg, struct gfs_err *err);
+
+/* ---- several daemons on one catalog (issue #15) ---- */
+/* Whether other daemons may share the catalog (PostgreSQL): then the
+ * adapter runs a thread that calls gfs_hosts_step until the end. */
+bool gfs_hosts_shared(struct gfs_core *c);
+/* Wait up to timeout_ms for other daemons' commits, and turn those that
+ * came into invalidations (the core's inval callback); renew this daemon's
+ * registration when due; reconnect when the connection was lost. */
+void gfs_hosts_step(struct gfs_core *c, int timeout_ms);
 
 #endif

@@ -99,6 +99,11 @@ uint64_t nodeid_of(int64_t id, bool mirror, uint64_t gen)
 	return ino | (gen & GEN_MASK) << GFS_NODEID_GEN_SHIFT;
 }
 
+uint64_t nodeid_other_view(uint64_t nodeid)
+{
+	return nodeid ^ GEN_OTHER_VIEW << GFS_NODEID_GEN_SHIFT;
+}
+
 uint64_t view_nodeid(const struct view *v)
 {
 	if (v->place == GFS_AT_ROOT)

@@ -42,6 +42,15 @@ struct purger {
 	unsigned interval;
 };
 
+/* Other daemons on the catalog (hosts.c): their changes heard, our lease
+ * renewed. */
+struct listener {
+	pthread_t thread;
+	atomic_bool stop;
+	bool started;
+	struct gfs_core *core;
+};
+
 /* The last refused RENAME_NOREPLACE rename (see fs/ops/rename.c). */
 struct rename_memo {
 	pthread_mutex_t lock;
@@ -67,6 +76,7 @@ struct gfs_daemon {
 	double timeout;                 /* entry/attr timeout of the live tree */
 	struct notifier notifier;
 	struct purger purger;
+	struct listener listener;
 	struct rename_memo rename_memo;
 	struct io_mode io;
 };
@@ -94,6 +104,10 @@ void notifier_push(void *arg, uint64_t parent, const char *name, uint64_t ino);
 void purge_once(struct gfs_core *core, bool show_progress);
 int purger_start(struct purger *p, struct gfs_core *core, unsigned interval);
 void purger_stop(struct purger *p);
+
+/* hosts.c: started only when the catalog is shared */
+int listener_start(struct listener *l, struct gfs_core *core);
+void listener_stop(struct listener *l);
 
 /* ops.c: the request handlers (fs/ops/) */
 #define GFS_MAX_PAGES 1024      /* max_write at most 4 MiB of 4 KiB pages */

@@ -422,6 +422,7 @@ int main(int argc, char *argv[])
 	bool refused = false;
 	struct gfs_core_options co = {
 		.cfg = &d.cfg, .data_dir = d.cfg.data_dir, .fsck = o.fsck != 0,
+		.mountpoint = cmd.mountpoint,
 		.inval = notifier_push, .inval_arg = &d.notifier,
 		.refused = &refused,
 	};
@@ -439,8 +440,12 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	mounted = true;
 	if (notifier_start(&d.notifier, d.se) < 0 ||
-	    purger_start(&d.purger, d.core, d.cfg.purge_interval) < 0) {
+	    purger_start(&d.purger, d.core, d.cfg.purge_interval) < 0 ||
+	    listener_start(&d.listener, d.core) < 0) {
 		fprintf(stderr, "galleryfs: cannot start threads\n");
+		listener_stop(&d.listener);
+		purger_stop(&d.purger);
+		notifier_stop(&d.notifier);
 		goto out_unmount;
 	}
 	enum gfs_log_sink sink = choose_log(&d, &o, cmd.foreground);
@@ -471,6 +476,7 @@ int main(int argc, char *argv[])
 	status = status == 0 ? 0 : 1;
 	fuse_loop_cfg_destroy(lc);
 
+	listener_stop(&d.listener);
 	purger_stop(&d.purger);
 	notifier_stop(&d.notifier);
 out_unmount:

@@ -1,6 +1,7 @@
 /*
  * startup.c — opening and closing the core: the data-directory lock (one
- * daemon per data directory, design §7), the catalog and object store, and
+ * daemon per data directory, design §7; with PostgreSQL a registration in
+ * the catalog instead, hosts.c), the catalog and object store, and
  * the check after an unclean end (or on request): orphan rows and objects
  * removed, missing objects recreated empty and reported, sizes reconciled
  * with the objects, which are the truth for bytes. A clean start stays
@@ -33,16 +34,22 @@ static void host_name(char *out, size_t len)
  * One daemon per data directory (design §7): an exclusive flock on
  * DATA_DIR/lock, which holds the pid and host of the daemon. With
  * PostgreSQL the data directory is the contents every host mounts, so the
- * lock (NFS and CephFS carry flock between hosts) keeps one daemon on a
- * catalog's contents until daemons register in the catalog instead.
+ * daemons register in the catalog instead (hosts.c) and take no lock.
  */
+static int make_data_dir(struct gfs_core *c, struct gfs_err *err)
+{
+	if (mkdir(c->data_dir, 0700) < 0 && errno != EEXIST)
+		return gfs_err_set(err, errno, "data directory %s cannot be created: %s",
+				   c->data_dir, strerror(errno));
+	return 0;
+}
+
 static int lock_data_dir(struct gfs_core *c, struct gfs_err *err)
 {
 	char path[PATH_MAX + 16], held[320] = "";
 
-	if (mkdir(c->data_dir, 0700) < 0 && errno != EEXIST)
-		return gfs_err_set(err, errno, "data directory %s cannot be created: %s",
-				   c->data_dir, strerror(errno));
+	if (make_data_dir(c, err) < 0)
+		return -err->errnum;
 	snprintf(path, sizeof(path), "%s/lock", c->data_dir);
 	c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (c->lock_fd < 0)
@@ -160,11 +167,23 @@ static int check_stray(void *arg, int64_t id)
 	return 0;
 }
 
-static int check_catalog(struct gfs_core *c, bool full, struct gfs_err *err)
+static int check_catalog(struct gfs_core *c, bool full, int others,
+			 struct gfs_err *err)
 {
 	struct op op;
 	struct check k = { .c = c, .op = &op };
 	char msg[512];
+	/* Orphan rows may be open on another host, and objects without a row
+	 * being made there: with other daemons live nothing of either is
+	 * ours to remove. Deferring their removal to the last host that holds
+	 * them is a later step (doc/design.md §7). */
+	if (others > 0) {
+		gfs_log(full ? GFS_LOG_WARNING : GFS_LOG_DEBUG, "check: %d other %s live on this catalog: orphan "
+			"rows and objects are left alone (they may be open or being "
+			"made there); the next start with none checks them", others,
+			others == 1 ? "daemon is" : "daemons are");
+		return 0;
+	}
 	int r = op_begin(&op, c, true, err);
 	if (r < 0)
 		return r;
@@ -228,6 +247,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	c->inval_arg = o->inval_arg;
 	c->lock_fd = -1;
 	c->reserve_fd = -1;
+	c->hosts.fd = -1;
 	c->store.dirfd = -1;
 	gfs_pending_init(&c->pending);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
@@ -241,9 +261,24 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 		refused = true;
 		goto fail;
 	}
-	if ((r = lock_data_dir(c, err)) < 0)
-		goto fail;
-	lock_note_pid(c);
+	/* With PostgreSQL every daemon registers in the catalog instead of
+	 * locking the contents directory, which every host shares: an unclean
+	 * end is then a registration left behind (the clean marker is one for
+	 * all daemons; while others run it says nothing of the last end). */
+	int others = 0, gone = 0;
+	if (shared) {
+		if ((r = make_data_dir(c, err)) < 0 ||
+		    (r = hosts_register(c, o->mountpoint, &others, &gone, err)) < 0)
+			goto fail;
+		if (others > 0)
+			clean = true;
+		if (gone > 0)
+			clean = false;
+	} else {
+		if ((r = lock_data_dir(c, err)) < 0)
+			goto fail;
+		lock_note_pid(c);
+	}
 	if (!shared && (r = open_catalog(c, &clean, err)) < 0)
 		goto fail;
 	if ((r = gfs_store_open(c->data_dir, &c->store, err)) < 0)
@@ -256,7 +291,7 @@ int gfs_core_open(const struct gfs_core_options *o, struct gfs_core **out,
 	if (!clean)
 		gfs_log(GFS_LOG_WARNING, "the last run did not end cleanly; "
 			"checking catalog and object store");
-	if ((r = check_catalog(c, !clean || o->fsck, err)) < 0)
+	if ((r = check_catalog(c, !clean || o->fsck, others, err)) < 0)
 		goto fail;
 	if ((r = gfs_catalog_mark_running(c->cat, err)) < 0)
 		goto fail;
@@ -285,6 +320,8 @@ void gfs_core_close_partial(struct gfs_core *c)
 	}
 	if (c->open.buckets)
 		open_table_destroy(&c->open);
+	if (c->cat)
+		hosts_unregister(c);
 	if (c->cat)
 		gfs_catalog_close(c->cat);
 	gfs_store_close(&c->store);

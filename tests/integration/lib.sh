@@ -278,6 +278,63 @@ $(tail -n 15 "$LOG")"; fi
 	return $st
 }
 
+# Other daemons on $DATA and its catalog, each on a mountpoint of its own
+# (with PostgreSQL they stand for other hosts; SQLite refuses them):
+#     mount_other DIR [options...]  (its log is DIR.log, its pid OTHER_PID[DIR])
+#     umount_other DIR [name]       (a test, as umount_fs)
+#     crash_other DIR               (kill -9, the dead mount cleaned up)
+# finish and an early end unmount those still there.
+declare -A OTHER_PID=()
+mount_other() {
+	local dir=$1 cat_opt i
+	shift
+	cat_opt=$(catalog_opt) || return 1
+	mkdir -p "$dir"
+	[ -f "$CONF" ] || write_config
+	"$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$cat_opt" "$@" "$dir" >>"$dir.log" 2>&1 &
+	OTHER_PID[$dir]=$!
+	for i in $(seq 1 200); do
+		mountpoint -q "$dir" && return 0
+		kill -0 "${OTHER_PID[$dir]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# mount of $dir failed; log:" >&2
+	sed 's/^/#   /' "$dir.log" >&2
+	unset "OTHER_PID[$dir]"
+	return 1
+}
+
+umount_other() {
+	local dir=$1 st=0
+	local name=${2:-the daemon of $dir exits with status 0 at unmount}
+	[ -n "${OTHER_PID[$dir]:-}" ] || { _tap fail "$name" "not mounted"; return 1; }
+	fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null
+	wait "${OTHER_PID[$dir]}" || st=$?
+	unset "OTHER_PID[$dir]"
+	if [ $st -eq 0 ]; then _tap ok "$name"; else _tap fail "$name" "daemon exit status $st; log tail:
+$(tail -n 15 "$dir.log")"; fi
+	return $st
+}
+
+crash_other() {
+	local dir=$1
+	[ -n "${OTHER_PID[$dir]:-}" ] || return 0
+	kill -9 "${OTHER_PID[$dir]}" 2>/dev/null
+	wait "${OTHER_PID[$dir]}" 2>/dev/null
+	unset "OTHER_PID[$dir]"
+	fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null
+	return 0
+}
+
+_umount_others() {
+	local dir
+	for dir in "${!OTHER_PID[@]}"; do
+		fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null
+		wait "${OTHER_PID[$dir]}" 2>/dev/null
+		unset "OTHER_PID[$dir]"
+	done
+}
+
 # kill -9 the daemon and clean up the dead mount.
 crash_fs() {
 	kill -9 "$GFS_PID" 2>/dev/null
@@ -365,6 +422,13 @@ catalog_state() {
 	else sha256sum <"$DATA/catalog.db" | cut -d' ' -f1; fi
 }
 
+# The daemons registered on $DATA's PostgreSQL catalog (core/hosts.c), one
+# line each: pid, host, mountpoint, tab-separated, oldest first.
+registered() {
+	psql -X -q -At -F $'\t' -d "$(pg_conninfo)" \
+		-c "SELECT pid, host, mountpoint FROM daemon ORDER BY id"
+}
+
 # Bytes used by the object store.
 store_bytes() { du -sb "$DATA/objects" | cut -f1; }
 store_files() { find "$DATA/objects" -type f | wc -l; }
@@ -395,6 +459,7 @@ storm_start() {
 
 finish() {
 	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the end"
+	_umount_others
 	_finished=1
 	if [ -z "$_plan" ]; then
 		_tap fail "the file states its plan" "no plan N before finish"
@@ -412,6 +477,7 @@ _stopped_early() {
 	[ -n "$_finished" ] && return
 	cd /
 	[ -n "$GFS_PID" ] && umount_fs "the daemon exits with status 0 at the early end"
+	_umount_others
 	_tap fail "the file reaches its end" "it stopped early with status $st after $_n tests"
 	echo "1..$_n"
 	pg_drop_databases

@@ -144,8 +144,9 @@ as_systemd "$exec_start"; st=$?
 mounted=no; mountpoint -q "$MNT" && mounted=yes
 expect "ExecStart= returns 0" 0 echo "$st"
 expect "... only once the mount is in place" yes echo "$mounted"
-[ -s "$DATA/lock" ] && daemon=$(head -n 1 "$DATA/lock")
-check "... and the daemon (pid in DATA/lock) runs on" kill -0 "${daemon:-0}"
+if on_postgresql; then daemon=$(registered | head -n 1 | cut -f1)
+elif [ -s "$DATA/lock" ]; then daemon=$(head -n 1 "$DATA/lock"); fi
+check "... and the daemon (pid in DATA/lock, or its registration) runs on" kill -0 "${daemon:-0}"
 check "mkdir in the mount works" mkdir -p "$MNT/g/d/1.0.0"
 check "... and so does a file" bash -c "echo hello >'$MNT/g/d/1.0.0/f'"
 as_systemd "$exec_stop"; st=$?

@@ -32,12 +32,25 @@ expect "every returned operation survives kill -9" "$before" snapshot
 check "content written before kill -9 is whole" cmp "$T/blob" "$MNT"/g/d/2.0.0/disk
 expect "an attribute set before kill -9 is there" Failed getfattr --only-values -n user.acg.provisioningState "$MNT"/g/d/2.0.0
 
-# one daemon per data directory
+# one daemon per data directory on SQLite; on PostgreSQL daemons register
+# in the catalog and share it (t_hosts)
 mkdir -p "$T/mnt2"
-check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$T/mnt2"
-check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
-check "... naming the daemon's pid and host" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 |
-	grep -q 'in use by another galleryfs (pid $GFS_PID on $(hostname))'"
+if on_postgresql; then
+	if mount_other "$T/mnt2"; then _tap ok "a second daemon mounts the same data directory (PostgreSQL)"
+	else _tap fail "a second daemon mounts the same data directory (PostgreSQL)" "$(tail -n 5 "$T/mnt2.log")"; fi
+	registrations() { # the first daemon's pid, the second's mountpoint
+		local r
+		r=$(registered) || return 1
+		echo "$(sed -n 1p <<<"$r" | cut -f1) $(sed -n 2p <<<"$r" | cut -f3)"
+	}
+	expect "... both registered in the catalog, the first one first" "$GFS_PID $T/mnt2" registrations
+	umount_other "$T/mnt2"
+else
+	check_not "a second mount of the same data directory fails" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$T/mnt2"
+	check "... with a clear message" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 | grep -q 'in use by another galleryfs'"
+	check "... naming the daemon's pid and host" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$T/mnt2' 2>&1 |
+		grep -q 'in use by another galleryfs (pid $GFS_PID on $(hostname))'"
+fi
 
 # a newer catalog is refused
 umount_fs
