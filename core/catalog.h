@@ -369,6 +369,22 @@ struct cat_backend {
 	 * after `after` were trimmed already (*last is then the newest). */
 	int (*changes_since)(struct gfs_catalog *cat, int64_t after,
 			     cat_change_fn fn, void *arg, int64_t *last);
+
+	/* ---- files open on several daemons: deferred removal ---- */
+	/* A file deleted for good while some daemon holds it open stays an
+	 * orphan row, its object kept, until the last holder closes it; a
+	 * daemon that is gone (daemon_remove) holds nothing any more. Only
+	 * for a registered daemon; SQLite answers -EOPNOTSUPP (one daemon: its
+	 * open table knows). */
+	/* This daemon holds file node open (its first open here); -ENOENT when
+	 * the row is gone already. */
+	int (*holder_add)(struct gfs_txn *t, int64_t node);
+	/* This daemon's last close of node. */
+	int (*holder_remove)(struct gfs_txn *t, int64_t node);
+	/* How many daemons hold node open, this one included (-errno). */
+	int64_t (*holders)(struct gfs_txn *t, int64_t node);
+	/* Orphan rows no daemon holds open any more. */
+	int (*orphans_unheld)(struct gfs_txn *t, cat_id_fn fn, void *arg);
 };
 
 extern const struct cat_backend gfs_catalog_sqlite;
@@ -533,6 +549,14 @@ static inline int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg)
 { return CAT_CALL(orphans, fn, arg); }
 static inline bool cat_file_exists(struct gfs_txn *t, int64_t id)
 { return CAT_CALL(file_exists, id); }
+static inline int cat_holder_add(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holder_add, node); }
+static inline int cat_holder_remove(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holder_remove, node); }
+static inline int64_t cat_holders(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holders, node); }
+static inline int cat_orphans_unheld(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{ return CAT_CALL(orphans_unheld, fn, arg); }
 #undef CAT_CALL
 
 #endif

@@ -995,6 +995,26 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	return 0;
 }
 
+/* Which daemon holds which file open (catalog.h, deferred removal): a
+ * row from a daemon's first open of a file to its last close, gone with
+ * the file's row or the daemon's registration. Made at every open when
+ * missing, as HOSTS_SCHEMA. */
+static const char HOLDERS_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS holder ("
+	" node bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	" daemon bigint NOT NULL REFERENCES daemon(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (node, daemon));"
+	"CREATE INDEX IF NOT EXISTS holder_daemon ON holder(daemon)";
+
+static bool holders_schema_made(struct pg_conn *c)
+{
+	PGresult *r = conn_query(c, "SELECT to_regclass('holder') IS NOT NULL", 0,
+				 NULL, NULL, 0);
+	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return made;
+}
+
 /* Whether HOSTS_SCHEMA is there, its last trigger made: then it is not
  * made again, which would lock node against the daemons already running. */
 static bool hosts_schema_made(struct pg_conn *c)
@@ -1042,6 +1062,10 @@ static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 	    !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
 		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the tables "
 				"of several daemons failed: %s", cat->where, msg);
+	if (r == 0 && !holders_schema_made(c) &&
+	    !conn_exec(c, HOLDERS_SCHEMA, msg, sizeof(msg)))
+		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the table "
+				"of open files failed: %s", cat->where, msg);
 	if (r == 0)
 		r = check_rights(cat, c, err);
 	if (r == 0 && !conn_exec(c, "COMMIT", msg, sizeof(msg)))
@@ -2502,6 +2526,79 @@ static int pg_changes_since(struct gfs_catalog *gcat, int64_t after,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* files open on several daemons (catalog.h: deferred removal)         */
+
+static int64_t our_daemon(struct pg_txn *t)
+{
+	pthread_mutex_lock(&t->cat->lock);
+	int64_t id = t->cat->daemon;
+	pthread_mutex_unlock(&t->cat->lock);
+	return id;
+}
+
+/* Run a statement of the holder table: no row of node changes, so
+ * write_order.changes stays (what the daemons keep in memory holds). The
+ * rows it returned, or -errno. */
+static int64_t run_holder(struct pg_txn *t, const char *sql, const struct params *p)
+{
+	int e;
+	PGresult *r = run(t, sql, p, false, &e);
+	if (!r)
+		return -e;
+	int64_t n = PQntuples(r);
+	PQclear(r);
+	return n;
+}
+
+static int pg_holder_add(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "INSERT INTO holder(node, daemon)"
+		" SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM node WHERE id = $1)"
+		" ON CONFLICT DO NOTHING RETURNING 1";
+	struct pg_txn *t = pg_txn(gt);
+	static const char HELD[] = "SELECT 1 FROM holder WHERE node = $1 AND"
+		" daemon = $2";
+	struct params p = { 0 };
+	int64_t me = our_daemon(t);
+	if (!me)
+		return -EINVAL;
+	p_int(&p, node);
+	p_int(&p, me);
+	int64_t n = run_holder(t, SQL, &p);
+	if (n == 0)     /* held already, or the row is gone */
+		n = run_holder(t, HELD, &p);
+	return n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
+}
+
+static int pg_holder_remove(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "DELETE FROM holder WHERE node = $1 AND daemon = $2";
+	struct pg_txn *t = pg_txn(gt);
+	struct params p = { 0 };
+	p_int(&p, node);
+	p_int(&p, our_daemon(t));
+	int64_t n = run_holder(t, SQL, &p);
+	return n < 0 ? (int)n : 0;
+}
+
+static int64_t pg_holders(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "SELECT count(*) FROM holder WHERE node = $1";
+	struct params p = { 0 };
+	p_int(&p, node);
+	return run_int(pg_txn(gt), SQL, &p, -EIO);
+}
+
+static int pg_orphans_unheld(struct gfs_txn *gt, cat_id_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT n.id, n.size FROM node n WHERE n.parent"
+		" IS NULL AND n.id <> 0 AND n.state = " SQL_STATE_ORPHAN
+		" AND NOT EXISTS (SELECT 1 FROM holder h WHERE h.node = n.id)"
+		" AND n.id > $1 ORDER BY n.id LIMIT " PAGE_ROWS;
+	return visit_ids(pg_txn(gt), SQL, fn, arg);
+}
+
 const struct cat_backend gfs_catalog_pg = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -2562,6 +2659,10 @@ const struct cat_backend gfs_catalog_pg = {
 	.daemon_unregister = pg_daemon_unregister,
 	.daemons = pg_daemons,
 	.daemon_remove = pg_daemon_remove,
+	.holder_add = pg_holder_add,
+	.holder_remove = pg_holder_remove,
+	.holders = pg_holders,
+	.orphans_unheld = pg_orphans_unheld,
 	.listen_open = pg_listen_open,
 	.listen_drain = pg_listen_drain,
 	.listen_close = pg_listen_close,

@@ -1720,6 +1720,31 @@ static int sq_changes_since(struct gfs_catalog *cat, int64_t after,
 	return -EOPNOTSUPP;
 }
 
+/* One daemon: its open table knows what is open (catalog.h). */
+static int sq_holder_add(struct gfs_txn *t, int64_t node)
+{
+	(void)t;
+	(void)node;
+	return -EOPNOTSUPP;
+}
+
+static int sq_holder_remove(struct gfs_txn *t, int64_t node)
+{
+	return sq_holder_add(t, node);
+}
+
+static int64_t sq_holders(struct gfs_txn *t, int64_t node)
+{
+	return sq_holder_add(t, node);
+}
+
+static int sq_orphans_unheld(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{
+	(void)fn;
+	(void)arg;
+	return sq_holder_add(t, 0);
+}
+
 const struct cat_backend gfs_catalog_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1780,6 +1805,10 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.daemon_unregister = sq_daemon_unregister,
 	.daemons = sq_daemons,
 	.daemon_remove = sq_daemon_remove,
+	.holder_add = sq_holder_add,
+	.holder_remove = sq_holder_remove,
+	.holders = sq_holders,
+	.orphans_unheld = sq_orphans_unheld,
 	.listen_open = sq_listen_open,
 	.listen_drain = sq_listen_drain,
 	.listen_close = sq_listen_close,

@@ -182,6 +182,14 @@ bool reserve_release(struct gfs_core *c);
 int hosts_register(struct gfs_core *c, const char *mountpoint, int *others,
 		   int *gone, struct gfs_err *err);
 void hosts_unregister(struct gfs_core *c);
+/* holders.c: files open here, as a shared catalog records them (no-ops
+ * on SQLite). holder_opened after a reference on f was taken (the first
+ * records it; -ENOENT: deleted for good meanwhile, elsewhere);
+ * holder_closed at its last close (an orphan no one holds goes with its
+ * object); holders_sweep after gone daemons' registrations went. */
+int holder_opened(struct gfs_core *c, struct open_file *f, struct gfs_err *err);
+void holder_closed(struct gfs_core *c, int64_t id);
+void holders_sweep(struct gfs_core *c);
 
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);
