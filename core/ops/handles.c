@@ -39,9 +39,11 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 	int64_t atime = a->atime.tv_sec * GFS_NS_PER_SEC + a->atime.tv_nsec;
 	int64_t mtime = a->mtime.tv_sec * GFS_NS_PER_SEC + a->mtime.tv_nsec;
 	int r = open_table_acquire(&c->open, &c->store, id, fd, atime, mtime, &f);
-	if (r == 0 && (r = holder_opened(c, f, err)) < 0) {
-		gfs_release_entry(c, f);
-		return r;
+	if (r == 0) {
+		/* its creation recorded it as held here (create.c) */
+		pthread_mutex_lock(&c->open.lock);
+		f->held = c->hosts.shared;
+		pthread_mutex_unlock(&c->open.lock);
 	}
 	if (r == 0 && (r = handle_make(f, flags, h)) < 0)
 		gfs_release_entry(c, f);

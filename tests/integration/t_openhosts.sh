@@ -19,6 +19,8 @@ names=("a second daemon B mounts the same catalog and data directory"
 	"B reads f1 whole through its open descriptor"
 	"B's last close frees f1's object"
 	"... and removes its orphan row and its holder row"
+	"a file B creates and holds open: A's delete keeps its object"
+	"... which B's close frees"
 	"A deletes f2 for good while B holds it open; its object stays"
 	"B's daemon is killed with kill -9"
 	"A notices B is gone and frees f2's object"
@@ -73,6 +75,17 @@ eventually "${names[i]}" 10 sh -c "! test -e '$(object "$id1")'"
 next
 gone1() { [ "$(state "$id1")" = none ] && [ "$(held "$id1")" = 0 ]; }
 eventually "${names[i]}" 10 gone1
+next
+
+exec 9>"$B/g/d/1.0.0/f3"
+echo made by B >&9
+id3=$(id_of f3)
+kept3() { rm "$A/g/d/1.0.0/f3" && test -f "$(object "$id3")" && [ "$(state "$id3")" = 2 ]; }
+check "${names[i]}" kept3
+next
+exec 9>&-
+gone3() { ! test -e "$(object "$id3")" && [ "$(state "$id3")" = none ]; }
+eventually "${names[i]}" 10 gone3
 next
 
 exec 8<"$B/g/d/1.0.0/f2"
