@@ -231,6 +231,17 @@ struct cat_backend {
 	 * files directly in a live version's shadow; at most limit. */
 	int (*expired)(struct gfs_txn *t, int64_t now_s, int limit, cat_node_fn fn,
 		       void *arg);
+	/* One purge pass at a time across every daemon sharing the catalog:
+	 * 1 when this daemon may run its pass (it holds the claim until
+	 * purge_release), 0 when another pass holds it (another daemon's, or
+	 * another thread's of this one), -errno (err says) when the catalog
+	 * cannot tell. The claim locks no rows: writers run one at a time, so
+	 * two passes would still purge each item once; it spares the second
+	 * pass its work and its wait. It ends with its daemon: one that dies
+	 * mid-pass leaves the claim, and what it had not committed, to the
+	 * next. A backend only one daemon opens (SQLite) always answers 1. */
+	int (*purge_claim)(struct gfs_catalog *cat, struct gfs_err *err);
+	void (*purge_release)(struct gfs_catalog *cat);
 	/* Live galleries whose soft delete is on. */
 	int (*galleries_on)(struct gfs_txn *t, cat_node_fn fn, void *arg);
 	/* Every node, any state, from id after on. */
@@ -358,6 +369,22 @@ struct cat_backend {
 	 * after `after` were trimmed already (*last is then the newest). */
 	int (*changes_since)(struct gfs_catalog *cat, int64_t after,
 			     cat_change_fn fn, void *arg, int64_t *last);
+
+	/* ---- files open on several daemons: deferred removal ---- */
+	/* A file deleted for good while some daemon holds it open stays an
+	 * orphan row, its object kept, until the last holder closes it; a
+	 * daemon that is gone (daemon_remove) holds nothing any more. Only
+	 * for a registered daemon; SQLite answers -EOPNOTSUPP (one daemon: its
+	 * open table knows). */
+	/* This daemon holds file node open (its first open here); -ENOENT when
+	 * the row is gone already. */
+	int (*holder_add)(struct gfs_txn *t, int64_t node);
+	/* This daemon's last close of node. */
+	int (*holder_remove)(struct gfs_txn *t, int64_t node);
+	/* How many daemons hold node open, this one included (-errno). */
+	int64_t (*holders)(struct gfs_txn *t, int64_t node);
+	/* Orphan rows no daemon holds open any more. */
+	int (*orphans_unheld)(struct gfs_txn *t, cat_id_fn fn, void *arg);
 };
 
 extern const struct cat_backend gfs_catalog_sqlite;
@@ -393,6 +420,10 @@ static inline int gfs_catalog_mark_running(struct gfs_catalog *cat, struct gfs_e
 { return cat->be->mark_running(cat, err); }
 static inline int gfs_catalog_schema_version(struct gfs_catalog *cat)
 { return cat->be->schema_version(cat); }
+static inline int gfs_catalog_purge_claim(struct gfs_catalog *cat, struct gfs_err *err)
+{ return cat->be->purge_claim(cat, err); }
+static inline void gfs_catalog_purge_release(struct gfs_catalog *cat)
+{ cat->be->purge_release(cat); }
 static inline int gfs_txn_begin(struct gfs_catalog *cat, bool write,
 				struct gfs_txn **out, struct gfs_err *err)
 { return cat->be->txn_begin(cat, write, out, err); }
@@ -518,6 +549,14 @@ static inline int cat_orphans(struct gfs_txn *t, cat_id_fn fn, void *arg)
 { return CAT_CALL(orphans, fn, arg); }
 static inline bool cat_file_exists(struct gfs_txn *t, int64_t id)
 { return CAT_CALL(file_exists, id); }
+static inline int cat_holder_add(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holder_add, node); }
+static inline int cat_holder_remove(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holder_remove, node); }
+static inline int64_t cat_holders(struct gfs_txn *t, int64_t node)
+{ return CAT_CALL(holders, node); }
+static inline int cat_orphans_unheld(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{ return CAT_CALL(orphans_unheld, fn, arg); }
 #undef CAT_CALL
 
 #endif

@@ -81,6 +81,8 @@
 #define PG_FIRST_SCHEMA 3       /* the first version this backend made */
 /* pg_advisory_xact_lock key of schema creation and migration */
 #define SCHEMA_LOCK "7262116730741557313"
+/* pg_try_advisory_lock key of the purge pass (pg_purge_claim) */
+#define PURGE_LOCK "7262116730741557314"
 
 struct pg_conn {
 	PGconn *db;
@@ -132,6 +134,7 @@ struct pg_catalog {
 	bool keep_unclean;
 	bool read_only;
 	bool down;                      /* the server went away (outage_seen) */
+	struct pg_conn *purge;          /* holds the purge claim; under lock */
 	struct timespec down_since;     /* CLOCK_MONOTONIC, while down */
 	struct count_memo memo[MEMO_SLOTS];     /* under lock */
 	struct row_memo *rows;                  /* ROW_SLOTS, under lock */
@@ -521,7 +524,8 @@ static const char HOSTS_SCHEMA[] =
 	"INSERT INTO meta(key, value) VALUES ('change_trimmed', '0')"
 	" ON CONFLICT DO NOTHING;"
 	"CREATE OR REPLACE FUNCTION gfs_node_logged() RETURNS trigger"
-	" LANGUAGE plpgsql AS $$"
+	/* the schema it was made in, whatever the writer's search_path */
+	" LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
 	" DECLARE who bigint := coalesce(nullif(current_setting("
 	"  'galleryfs.daemon', true), '')::bigint, 0);"
 	" BEGIN"
@@ -991,6 +995,26 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	return 0;
 }
 
+/* Which daemon holds which file open (catalog.h, deferred removal): a
+ * row from a daemon's first open of a file to its last close, gone with
+ * the file's row or the daemon's registration. Made at every open when
+ * missing, as HOSTS_SCHEMA. */
+static const char HOLDERS_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS holder ("
+	" node bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	" daemon bigint NOT NULL REFERENCES daemon(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (node, daemon));"
+	"CREATE INDEX IF NOT EXISTS holder_daemon ON holder(daemon)";
+
+static bool holders_schema_made(struct pg_conn *c)
+{
+	PGresult *r = conn_query(c, "SELECT to_regclass('holder') IS NOT NULL", 0,
+				 NULL, NULL, 0);
+	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return made;
+}
+
 /* Whether HOSTS_SCHEMA is there, its last trigger made: then it is not
  * made again, which would lock node against the daemons already running. */
 static bool hosts_schema_made(struct pg_conn *c)
@@ -1038,6 +1062,10 @@ static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 	    !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
 		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the tables "
 				"of several daemons failed: %s", cat->where, msg);
+	if (r == 0 && !holders_schema_made(c) &&
+	    !conn_exec(c, HOLDERS_SCHEMA, msg, sizeof(msg)))
+		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the table "
+				"of open files failed: %s", cat->where, msg);
 	if (r == 0)
 		r = check_rights(cat, c, err);
 	if (r == 0 && !conn_exec(c, "COMMIT", msg, sizeof(msg)))
@@ -1150,6 +1178,7 @@ static void pg_close(struct gfs_catalog *gcat)
 		cat->idle = c->next;
 		conn_close(c);
 	}
+	conn_close(cat->purge);         /* a pass the close cut short */
 	conn_close(cat->listener);
 	pthread_cond_destroy(&cat->freed);
 	pthread_mutex_destroy(&cat->lock);
@@ -1554,6 +1583,60 @@ static int pg_expired(struct gfs_txn *gt, int64_t now_s, int limit, cat_node_fn 
 	p_int(&p, now_s);
 	p_int(&p, limit);
 	return visit_nodes(pg_txn(gt), SQL, &p, fn, arg);
+}
+
+/*
+ * The purge claim: a session advisory lock, held by a connection of its
+ * own for the pass (the pass's batches run on whatever connections the
+ * pool gives). Closing that connection releases it, and so does the
+ * server when the daemon dies or the connection is cut: a claim never
+ * outlives its daemon. One connection a pass, a pass an interval: no cost
+ * worth keeping it open for.
+ */
+static int pg_purge_claim(struct gfs_catalog *gcat, struct gfs_err *err)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	struct pg_conn *c;
+	char msg[200];
+
+	if (cat->read_only)
+		return gfs_err_set(err, EROFS, "catalog opened read-only");
+	pthread_mutex_lock(&cat->lock);
+	bool ours = cat->purge != NULL;
+	pthread_mutex_unlock(&cat->lock);
+	if (ours)
+		return 0;
+	int r = conn_open(cat, &c, err);
+	if (r < 0)
+		return r;
+	PGresult *res = conn_query(c, "SELECT pg_try_advisory_lock(" PURGE_LOCK ")",
+				   0, NULL, msg, sizeof(msg));
+	bool got = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (res)
+		PQclear(res);
+	if (got) {
+		pthread_mutex_lock(&cat->lock);
+		got = cat->purge == NULL;       /* another thread may have won */
+		if (got)
+			cat->purge = c;
+		pthread_mutex_unlock(&cat->lock);
+	}
+	if (!got)
+		conn_close(c);
+	if (!res)
+		return gfs_err_set(err, EIO, "PostgreSQL catalog %s: the purge pass "
+				   "cannot be claimed: %s", cat->where, msg);
+	return got ? 1 : 0;
+}
+
+static void pg_purge_release(struct gfs_catalog *gcat)
+{
+	struct pg_catalog *cat = pg_catalog(gcat);
+	pthread_mutex_lock(&cat->lock);
+	struct pg_conn *c = cat->purge;
+	cat->purge = NULL;
+	pthread_mutex_unlock(&cat->lock);
+	conn_close(c);          /* the server releases the lock with it */
 }
 
 static int pg_galleries_on(struct gfs_txn *gt, cat_node_fn fn, void *arg)
@@ -2453,6 +2536,79 @@ static int pg_changes_since(struct gfs_catalog *gcat, int64_t after,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* files open on several daemons (catalog.h: deferred removal)         */
+
+static int64_t our_daemon(struct pg_txn *t)
+{
+	pthread_mutex_lock(&t->cat->lock);
+	int64_t id = t->cat->daemon;
+	pthread_mutex_unlock(&t->cat->lock);
+	return id;
+}
+
+/* Run a statement of the holder table: no row of node changes, so
+ * write_order.changes stays (what the daemons keep in memory holds). The
+ * rows it returned, or -errno. */
+static int64_t run_holder(struct pg_txn *t, const char *sql, const struct params *p)
+{
+	int e;
+	PGresult *r = run(t, sql, p, false, &e);
+	if (!r)
+		return -e;
+	int64_t n = PQntuples(r);
+	PQclear(r);
+	return n;
+}
+
+static int pg_holder_add(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "INSERT INTO holder(node, daemon)"
+		" SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM node WHERE id = $1)"
+		" ON CONFLICT DO NOTHING RETURNING 1";
+	struct pg_txn *t = pg_txn(gt);
+	static const char HELD[] = "SELECT 1 FROM holder WHERE node = $1 AND"
+		" daemon = $2";
+	struct params p = { 0 };
+	int64_t me = our_daemon(t);
+	if (!me)
+		return -EINVAL;
+	p_int(&p, node);
+	p_int(&p, me);
+	int64_t n = run_holder(t, SQL, &p);
+	if (n == 0)     /* held already, or the row is gone */
+		n = run_holder(t, HELD, &p);
+	return n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
+}
+
+static int pg_holder_remove(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "DELETE FROM holder WHERE node = $1 AND daemon = $2";
+	struct pg_txn *t = pg_txn(gt);
+	struct params p = { 0 };
+	p_int(&p, node);
+	p_int(&p, our_daemon(t));
+	int64_t n = run_holder(t, SQL, &p);
+	return n < 0 ? (int)n : 0;
+}
+
+static int64_t pg_holders(struct gfs_txn *gt, int64_t node)
+{
+	static const char SQL[] = "SELECT count(*) FROM holder WHERE node = $1";
+	struct params p = { 0 };
+	p_int(&p, node);
+	return run_int(pg_txn(gt), SQL, &p, -EIO);
+}
+
+static int pg_orphans_unheld(struct gfs_txn *gt, cat_id_fn fn, void *arg)
+{
+	static const char SQL[] = "SELECT n.id, n.size FROM node n WHERE n.parent"
+		" IS NULL AND n.id <> 0 AND n.state = " SQL_STATE_ORPHAN
+		" AND NOT EXISTS (SELECT 1 FROM holder h WHERE h.node = n.id)"
+		" AND n.id > $1 ORDER BY n.id LIMIT " PAGE_ROWS;
+	return visit_ids(pg_txn(gt), SQL, fn, arg);
+}
+
 const struct cat_backend gfs_catalog_pg = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -2475,6 +2631,8 @@ const struct cat_backend gfs_catalog_pg = {
 	.all_children = pg_all_children,
 	.versions_of = pg_versions_of,
 	.expired = pg_expired,
+	.purge_claim = pg_purge_claim,
+	.purge_release = pg_purge_release,
 	.galleries_on = pg_galleries_on,
 	.nodes = pg_nodes,
 	.count_children = pg_count_children,
@@ -2511,6 +2669,10 @@ const struct cat_backend gfs_catalog_pg = {
 	.daemon_unregister = pg_daemon_unregister,
 	.daemons = pg_daemons,
 	.daemon_remove = pg_daemon_remove,
+	.holder_add = pg_holder_add,
+	.holder_remove = pg_holder_remove,
+	.holders = pg_holders,
+	.orphans_unheld = pg_orphans_unheld,
 	.listen_open = pg_listen_open,
 	.listen_drain = pg_listen_drain,
 	.listen_close = pg_listen_close,

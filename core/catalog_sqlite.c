@@ -1091,6 +1091,20 @@ static int sq_expired(struct gfs_txn *gt, int64_t now_s, int limit, cat_node_fn 
 	return visit_nodes(st, fn, arg);
 }
 
+/* One daemon opens the catalog (the data directory's lock): its pass is
+ * the only one. */
+static int sq_purge_claim(struct gfs_catalog *cat, struct gfs_err *err)
+{
+	(void)cat;
+	(void)err;
+	return 1;
+}
+
+static void sq_purge_release(struct gfs_catalog *cat)
+{
+	(void)cat;
+}
+
 static int sq_versions_of(struct gfs_txn *gt, int64_t gallery, int64_t definition,
 			  cat_node_fn fn, void *arg)
 {
@@ -1706,6 +1720,31 @@ static int sq_changes_since(struct gfs_catalog *cat, int64_t after,
 	return -EOPNOTSUPP;
 }
 
+/* One daemon: its open table knows what is open (catalog.h). */
+static int sq_holder_add(struct gfs_txn *t, int64_t node)
+{
+	(void)t;
+	(void)node;
+	return -EOPNOTSUPP;
+}
+
+static int sq_holder_remove(struct gfs_txn *t, int64_t node)
+{
+	return sq_holder_add(t, node);
+}
+
+static int64_t sq_holders(struct gfs_txn *t, int64_t node)
+{
+	return sq_holder_add(t, node);
+}
+
+static int sq_orphans_unheld(struct gfs_txn *t, cat_id_fn fn, void *arg)
+{
+	(void)fn;
+	(void)arg;
+	return sq_holder_add(t, 0);
+}
+
 const struct cat_backend gfs_catalog_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1728,6 +1767,8 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.all_children = sq_all_children,
 	.versions_of = sq_versions_of,
 	.expired = sq_expired,
+	.purge_claim = sq_purge_claim,
+	.purge_release = sq_purge_release,
 	.galleries_on = sq_galleries_on,
 	.nodes = sq_nodes,
 	.count_children = sq_count_children,
@@ -1764,6 +1805,10 @@ const struct cat_backend gfs_catalog_sqlite = {
 	.daemon_unregister = sq_daemon_unregister,
 	.daemons = sq_daemons,
 	.daemon_remove = sq_daemon_remove,
+	.holder_add = sq_holder_add,
+	.holder_remove = sq_holder_remove,
+	.holders = sq_holders,
+	.orphans_unheld = sq_orphans_unheld,
 	.listen_open = sq_listen_open,
 	.listen_drain = sq_listen_drain,
 	.listen_close = sq_listen_close,

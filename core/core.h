@@ -164,7 +164,8 @@ int file_restore(struct op *op, struct gfs_node *f);
 /* Drop one reference on an open file (the last close records or, for an
  * orphan, removes the row). */
 void gfs_release_entry(struct gfs_core *c, struct open_file *f);
-/* A handle on a file just created, taking over its object descriptor. */
+/* A handle on a file just created, taking over its object descriptor; on
+ * a shared catalog its creation recorded it as held here (holders.c). */
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		 const struct gfs_attr *a, struct gfs_handle **h,
 		 struct gfs_err *err);
@@ -182,6 +183,14 @@ bool reserve_release(struct gfs_core *c);
 int hosts_register(struct gfs_core *c, const char *mountpoint, int *others,
 		   int *gone, struct gfs_err *err);
 void hosts_unregister(struct gfs_core *c);
+/* holders.c: files open here, as a shared catalog records them (no-ops
+ * on SQLite). holder_opened after a reference on f was taken (the first
+ * records it; -ENOENT: deleted for good meanwhile, elsewhere);
+ * holder_closed at its last close (an orphan no one holds goes with its
+ * object); holders_sweep after gone daemons' registrations went. */
+int holder_opened(struct gfs_core *c, struct open_file *f, struct gfs_err *err);
+void holder_closed(struct gfs_core *c, int64_t id);
+void holders_sweep(struct gfs_core *c);
 
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);

@@ -101,6 +101,9 @@ static int census(struct gfs_core *c, int *others, int *gone)
 	struct census k = { .c = c };
 	host_label(k.host, sizeof(k.host));
 	int r = c->cat->be->daemons(c->cat, count_daemon, &k);
+	/* what only the gone held open is no one's now (holders.c) */
+	if (k.gone)
+		holders_sweep(c);
 	if (others)
 		*others = k.others;
 	if (gone)

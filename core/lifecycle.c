@@ -26,7 +26,13 @@ int file_delete_for_good(struct op *op, struct gfs_node *f)
 	int r = f->state == GFS_SOFT_DELETED ? mirrors_touch(op, f) : 0;
 	if (r < 0)
 		return r;
-	if (open_table_orphan_if_open(&op->c->open, f->id)) {
+	bool held = open_table_orphan_if_open(&op->c->open, f->id);
+	/* on a shared catalog, open on any host (holders.c): the row and the
+	 * object stay until the last holder's close */
+	int64_t elsewhere = op->c->hosts.shared ? cat_holders(op->t, f->id) : 0;
+	if (elsewhere < 0)
+		return (int)elsewhere;
+	if (held || elsewhere > 0) {
 		/* still open: the last close removes the row (POSIX) */
 		f->state = GFS_ORPHAN;
 		f->deleted_at = f->purge_at = 0;
@@ -35,7 +41,8 @@ int file_delete_for_good(struct op *op, struct gfs_node *f)
 	} else {
 		r = cat_node_delete(op->t, f->id);
 	}
-	if (r == 0)
+	/* here the object goes now: this daemon's descriptor keeps it */
+	if (r == 0 && !(op->c->hosts.shared && (held || elsewhere > 0)))
 		op_dead_object(op, f->id);
 	return r;
 }

@@ -25,6 +25,7 @@ struct open_file {
 	bool orphan;            /* deleted for good: last close removes the row */
 	bool dirty;             /* written since size and times were recorded */
 	bool lingering;         /* closed but unrecorded (handles.c) */
+	bool held;              /* recorded open here in the catalog (holders.c) */
 	int64_t mtime, ctime;   /* while dirty */
 	int64_t atime, last_mtime; /* for relatime */
 	/* Kernel passthrough (design §9): the adapter's registration of the

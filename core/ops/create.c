@@ -178,6 +178,10 @@ static int make_file(struct gfs_core *c, const struct gfs_caller *who,
 	if ((r = insert_node(&op, &v.n, NULL)) < 0 ||
 	    (r = touch_dir(&op, p.n.id)) < 0)
 		return op_fail(&op, r, "create");
+	/* opened by its creation: held here from the start (holders.c), in
+	 * the same transaction */
+	if (fd && c->hosts.shared && (r = cat_holder_add(op.t, v.n.id)) < 0)
+		return op_fail(&op, r, "create");
 	int ofd = gfs_store_create(&c->store, v.n.id);
 	if (ofd < 0) {
 		gfs_err_set(err, -ofd, "%s: object store: %s", req.at.path,

@@ -39,6 +39,12 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 	int64_t atime = a->atime.tv_sec * GFS_NS_PER_SEC + a->atime.tv_nsec;
 	int64_t mtime = a->mtime.tv_sec * GFS_NS_PER_SEC + a->mtime.tv_nsec;
 	int r = open_table_acquire(&c->open, &c->store, id, fd, atime, mtime, &f);
+	if (r == 0) {
+		/* its creation recorded it as held here (create.c) */
+		pthread_mutex_lock(&c->open.lock);
+		f->held = c->hosts.shared;
+		pthread_mutex_unlock(&c->open.lock);
+	}
 	if (r == 0 && (r = handle_make(f, flags, h)) < 0)
 		gfs_release_entry(c, f);
 	if (r < 0)
@@ -120,6 +126,10 @@ out:
 	if (r < 0)
 		return gfs_err_set(err, -r, "object of file %lld: %s",
 				   (long long)v.n.id, strerror(-r));
+	if ((r = holder_opened(c, f, err)) < 0) {
+		gfs_release_entry(c, f);
+		return r;
+	}
 	if ((r = handle_make(f, flags, h)) < 0) {
 		gfs_release_entry(c, f);
 		return gfs_err_set(err, -r, "out of memory");
@@ -291,15 +301,20 @@ void gfs_release_entry(struct gfs_core *c, struct open_file *f)
 	pthread_mutex_lock(&t->lock);
 	bool was_lingering = f->lingering;
 	bool last = --f->refs == 0;
+	bool held = last && f->held;
+	if (held)
+		f->held = false;
 	bool linger = last && !f->orphan && (recorded < 0 || f->dirty);
 	if (last && !linger)
 		*open_table_slot(t, f->id) = f->next;
 	f->lingering = linger;
 	t->lingering += (int)linger - (int)was_lingering;
 	pthread_mutex_unlock(&t->lock);
+	if (held)
+		holder_closed(c, f->id);        /* an orphan goes there */
 	if (!last || linger)
 		return;     /* still open, or kept for gfs_retry_records */
-	if (f->orphan) {
+	if (f->orphan && !held) {
 		struct op op;
 		struct gfs_node n;
 		if (op_begin(&op, c, true, &err) == 0) {

@@ -3,13 +3,20 @@
  * purgeAt has passed (design §3), in short transactions so that the purge of
  * many items never holds the catalog for long. Items past purgeAt are
  * already invisible (every query filters them), so a late purge is never
- * seen.
+ * seen. One pass at a time across the daemons sharing a catalog (the
+ * catalog's purge claim); a daemon that does not get it skips its pass, and
+ * the pass that runs purges everything expired, theirs included. Each batch
+ * is one transaction, and the objects of its rows go after its commit
+ * (op_commit): a daemon that dies mid-pass leaves whole batches done and
+ * the rest for the next pass, at worst objects the start-up check removes.
  */
 #include "core.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
 
 #define PURGE_BATCH 256
 
@@ -35,6 +42,14 @@ int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
 	*purged = 0;
 	if (!b)
 		return gfs_err_set(err, ENOMEM, "out of memory");
+	gfs_err_clear(err);
+	if ((r = gfs_catalog_purge_claim(c->cat, err)) <= 0) {
+		if (r == 0)
+			gfs_log(GFS_LOG_DEBUG, "purge: another pass holds the catalog "
+				"(another daemon's); this one is skipped");
+		free(b);
+		return r;
+	}
 	for (;;) {
 		struct op op;
 		b->n = 0;
@@ -65,6 +80,7 @@ int gfs_purge_expired(struct gfs_core *c, int64_t *purged,
 		if (progress)
 			progress(arg, *purged);
 	}
+	gfs_catalog_purge_release(c->cat);
 	free(b);
 	return r;
 }

@@ -175,8 +175,7 @@ static int check_catalog(struct gfs_core *c, bool full, int others,
 	char msg[512];
 	/* Orphan rows may be open on another host, and objects without a row
 	 * being made there: with other daemons live nothing of either is
-	 * ours to remove. Deferring their removal to the last host that holds
-	 * them is a later step (doc/design.md §7). */
+	 * ours to remove (their last holder removes orphans, holders.c). */
 	if (others > 0) {
 		gfs_log(full ? GFS_LOG_WARNING : GFS_LOG_DEBUG, "check: %d other %s live on this catalog: orphan "
 			"rows and objects are left alone (they may be open or being "
