@@ -49,8 +49,10 @@ mutant "a leak in the daemon" core/ops/startup.c \
 	's/(static int warn_lost_prerequisite\(void \*arg, const struct gfs_node \*g, int64_t hint\)\n\{\n)/${1}\tvolatile char *leak = malloc(4096);\n\tif (leak)\n\t\tleak[0] = 1;\n/' \
 	"vg:t_policy"
 mutant "a restore that drops an attribute" core/lifecycle.c \
-	's/(\tint r = cat_files_restore\(op->t, v->id, op->now_ns\);\n)/${1}\tif (r == 0)\n\t\tr = cat_text_set(op->t, v->id, CAT_REPLICAS, "");\n/' \
+	's/(\t\tr = cat_files_restore\(op->t, v->id, op->now_ns\);\n)/${1}\tif (r == 0)\n\t\tr = cat_text_set(op->t, v->id, CAT_REPLICAS, "");\n/' \
 	"it:t_policy"
+mutant "the .softdeleted mirrors never change their mtime" core/op.c \
+	's/\tint r = cat_mirror_touch\(op->t, id, op->now_ns\);/\tint r = 0;/' "it:t_cache"
 mutant "a purge that ignores files" core/ops/purge.c \
 	's/\t\t\t\t\tfile_delete_for_good\(&op, n\);/\t\t\t\t\t0;/' "unit:test_purge it:t_retention"
 mutant "a wrong st_blocks" core/view.c \
