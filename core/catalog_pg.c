@@ -763,57 +763,28 @@ static void outage_over(struct pg_catalog *cat)
 
 static void pool_give(struct pg_catalog *cat, struct pg_conn *c);
 
-static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
-		     struct gfs_err *err)
+static int pool_get(struct pg_catalog *cat, struct pg_conn **out,
+		    struct gfs_err *err)
 {
-	struct pg_conn *c;
-	bool fresh = false;
-	int r = 0;
-
 	pthread_mutex_lock(&cat->lock);
 	for (;;) {
 		while (!cat->idle && cat->conns >= PG_POOL)
 			pthread_cond_wait(&cat->freed, &cat->lock);
-		c = cat->idle;
-		if (!c) {
-			cat->conns++;
-			fresh = true;
+		struct pg_conn *c = cat->idle;
+		if (!c)
 			break;
-		}
 		cat->idle = c->next;
 		pthread_mutex_unlock(&cat->lock);
-		bool ok = conn_settle(c);
-		if (!ok)
-			pool_give(cat, c);      /* closes it */
-		pthread_mutex_lock(&cat->lock);
-		if (ok)
-			break;
-	}
-	int64_t daemon = cat->daemon;
-	pthread_mutex_unlock(&cat->lock);
-	if (fresh) {
-		r = conn_open(cat, &c, err);
-		if (r == 0)
-			outage_over(cat);
-	}
-	/* the change log names the writer: this connection's daemon */
-	if (r == 0 && c->daemon != daemon) {
-		char id[24], msg[200];
-		snprintf(id, sizeof(id), "%lld", (long long)daemon);
-		const char *vals[] = { id };
-		PGresult *res = conn_query(c, "SELECT set_config('galleryfs.daemon',"
-					   " $1, false)", 1, vals, msg, sizeof(msg));
-		if (res)
-			c->daemon = daemon;
-		else
-			r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s",
-					cat->where, msg);
-		PQclear(res);
-		if (r < 0) {
-			conn_close(c);
-			c = NULL;
+		if (conn_settle(c)) {
+			*out = c;
+			return 0;
 		}
+		pool_give(cat, c);      /* closes it */
+		pthread_mutex_lock(&cat->lock);
 	}
+	cat->conns++;
+	pthread_mutex_unlock(&cat->lock);
+	int r = conn_open(cat, out, err);
 	if (r < 0) {
 		pthread_mutex_lock(&cat->lock);
 		cat->conns--;
@@ -821,10 +792,39 @@ static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
 		pthread_mutex_unlock(&cat->lock);
 		if (r == -EIO)
 			outage_seen(cat, err->reason);
-		return r;
+	} else {
+		outage_over(cat);
 	}
-	*out = c;
-	return 0;
+	return r;
+}
+
+/* A connection (pool_get) whose writes the change log puts down to this
+ * daemon's registration (galleryfs.daemon). */
+static int pool_take(struct pg_catalog *cat, struct pg_conn **out,
+		     struct gfs_err *err)
+{
+	int r = pool_get(cat, out, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&cat->lock);
+	int64_t daemon = cat->daemon;
+	pthread_mutex_unlock(&cat->lock);
+	struct pg_conn *c = *out;
+	if (c->daemon == daemon)
+		return 0;
+	char id[24], msg[200];
+	snprintf(id, sizeof(id), "%lld", (long long)daemon);
+	const char *vals[] = { id };
+	PGresult *res = conn_query(c, "SELECT set_config('galleryfs.daemon', $1,"
+				   " false)", 1, vals, msg, sizeof(msg));
+	if (res) {
+		c->daemon = daemon;
+		PQclear(res);
+		return 0;
+	}
+	c->broken = true;
+	pool_give(cat, c);
+	return gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s", cat->where, msg);
 }
 
 /* Give c back: kept when it still works, closed when not. */
@@ -1636,7 +1636,11 @@ static void pg_purge_release(struct gfs_catalog *gcat)
 	struct pg_conn *c = cat->purge;
 	cat->purge = NULL;
 	pthread_mutex_unlock(&cat->lock);
-	conn_close(c);          /* the server releases the lock with it */
+	/* unlocked before the close, which the server takes in its own time:
+	 * the next pass of another daemon may begin at once */
+	if (c && !conn_exec(c, "SELECT pg_advisory_unlock(" PURGE_LOCK ")", NULL, 0))
+		c->broken = true;
+	conn_close(c);          /* the server releases the lock with it anyway */
 }
 
 static int pg_galleries_on(struct gfs_txn *gt, cat_node_fn fn, void *arg)
@@ -2409,6 +2413,13 @@ static void pg_listen_close(struct gfs_catalog *gcat)
 	cat->listener = NULL;
 }
 
+/* The server's word on the listening connection outside any statement (a
+ * FATAL as it is cut): the failure that follows is what the daemon logs. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg, (void)message;
+}
+
 static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
 			  struct gfs_err *err)
 {
@@ -2418,8 +2429,11 @@ static int pg_listen_open(struct gfs_catalog *gcat, int *fd, int64_t *last,
 	int r = conn_open(cat, &cat->listener, err);
 	if (r < 0)
 		return r;
+	PQsetNoticeProcessor(cat->listener->db, quiet_notice, NULL);
 	PGresult *res = NULL;
-	if (!conn_exec(cat->listener, "LISTEN galleryfs_change", msg, sizeof(msg)) ||
+	/* named, so that an administrator sees which connection listens */
+	if (!conn_exec(cat->listener, "SET application_name TO 'galleryfs listener';"
+		       " LISTEN galleryfs_change", msg, sizeof(msg)) ||
 	    !(res = conn_query(cat->listener, "SELECT greatest((SELECT max(seq) FROM"
 			       " change), (SELECT value::bigint FROM meta WHERE key ="
 			       " 'change_trimmed'), 0)", 0, NULL, msg, sizeof(msg)))) {

@@ -320,9 +320,13 @@ static void apply_changes(struct gfs_core *c)
 	}
 	gfs_txn_rollback(a.t);
 	if (r < 0) {
-		gfs_log(GFS_LOG_ERROR, "other daemons' changes cannot be read "
-			"(catalog error %d); trying again", r);
-		/* what was applied stays applied */
+		/* what was applied stays applied; the rest after a reconnect */
+		gfs_log(GFS_LOG_WARNING, "other daemons' changes cannot be read "
+			"(the listening connection failed: %s); reconnecting",
+			strerror(-r));
+		c->cat->be->listen_close(c->cat);
+		c->hosts.fd = -1;
+		c->hosts.told = true;
 	}
 	if (a.applied && c->hosts.again_from < 0) {
 		c->hosts.again_from = c->hosts.last;

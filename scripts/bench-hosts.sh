@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 NCHANGES=${1:-1200}
 NVERSIONS=${2:-300}
-GFS=$REPO/build/fs/galleryfs
+GFS=${GFS_BENCH_BIN:-$REPO/build/fs/galleryfs}   # another build to compare
 PROP=$REPO/build/tests/tools/gfs-propagate
 for f in "$GFS" "$PROP"; do
 	[ -x "$f" ] || { echo "bench-hosts: $f is missing: build first (ninja -C build)" >&2; exit 1; }

@@ -210,6 +210,13 @@ int gfs_create(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent
 	int fd;
 	bool in_memory;
 	int r = make_file(c, who, parent, name, mode, out, &fd, &in_memory, err);
+	/* open(O_CREAT) of a name another host made, which this kernel still
+	 * holds as missing: ESTALE makes the kernel look the path up again
+	 * and open what is there, with its own permission checks (its open
+	 * retries once on ESTALE); EEXIST would break open(2)'s promise */
+	if (r == -EEXIST && c->hosts.shared && !(flags & O_EXCL))
+		return gfs_err_set(err, ESTALE, "%s exists already (made through "
+				   "another host's mount): the kernel looks again", name);
 	if (r < 0)
 		return r;
 	if (in_memory)
