@@ -1636,7 +1636,11 @@ static void pg_purge_release(struct gfs_catalog *gcat)
 	struct pg_conn *c = cat->purge;
 	cat->purge = NULL;
 	pthread_mutex_unlock(&cat->lock);
-	conn_close(c);          /* the server releases the lock with it */
+	/* unlocked before the close, which the server takes in its own time:
+	 * the next pass of another daemon may begin at once */
+	if (c && !conn_exec(c, "SELECT pg_advisory_unlock(" PURGE_LOCK ")", NULL, 0))
+		c->broken = true;
+	conn_close(c);          /* the server releases the lock with it anyway */
 }
 
 static int pg_galleries_on(struct gfs_txn *gt, cat_node_fn fn, void *arg)

@@ -191,6 +191,9 @@ void hosts_unregister(struct gfs_core *c);
 int holder_opened(struct gfs_core *c, struct open_file *f, struct gfs_err *err);
 void holder_closed(struct gfs_core *c, int64_t id);
 void holders_sweep(struct gfs_core *c);
+/* After registering anew (the old registration, and its holder rows, were
+ * taken for gone): the files held open here recorded again. */
+void holders_record_again(struct gfs_core *c);
 
 /* startup.c: release whatever of the core was opened */
 void gfs_core_close_partial(struct gfs_core *c);

@@ -130,3 +130,35 @@ void holders_sweep(struct gfs_core *c)
 			u.n == 1 ? "file" : "files", u.n == 1 ? "its" : "their");
 	free(u.ids);
 }
+
+void holders_record_again(struct gfs_core *c)
+{
+	struct open_table *t = &c->open;
+	struct unheld u = { 0 };
+	struct op op;
+	struct gfs_err err;
+	int r = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->nbuckets; i++)
+		for (struct open_file *f = t->buckets[i]; f; f = f->next)
+			if (f->held && take_id(&u, f->id, 0))
+				break;
+	pthread_mutex_unlock(&t->lock);
+	if (!u.n || (r = op_begin(&op, c, true, &err)) < 0)
+		goto out;
+	for (size_t i = 0; r == 0 && i < u.n; i++)
+		if ((r = cat_holder_add(op.t, u.ids[i])) == -ENOENT)
+			r = 0;  /* deleted for good meanwhile: nothing to hold */
+	if (r < 0)
+		op_fail(&op, r, "register");
+	else
+		r = op_commit(&op, false);
+out:
+	if (r < 0)
+		gfs_log(GFS_LOG_WARNING, "the %zu files open here cannot be recorded "
+			"again under the new registration (%s): a hard delete on "
+			"another host may free their content while they are open here",
+			u.n, err.reason);
+	free(u.ids);
+}

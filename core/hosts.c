@@ -168,7 +168,8 @@ static void renew(struct gfs_core *c)
 	if (r == -ENOENT) {
 		gfs_log(GFS_LOG_WARNING, "%s (it had not renewed its lease for %d s); "
 			"registering again", err.reason, LEASE_S);
-		r = do_register(c, &err);
+		if ((r = do_register(c, &err)) == 0)
+			holders_record_again(c);
 	}
 	if (r < 0) {
 		gfs_log(GFS_LOG_ERROR, "the lease of this daemon cannot be renewed: %s",
