@@ -30,6 +30,15 @@ int gfs_store_open(const char *data_dir, struct gfs_store *s, struct gfs_err *er
 	if (s->dirfd < 0)
 		return gfs_err_set(err, errno, "object store %s: %s", path,
 				   strerror(errno));
+	/* contents are written here: a read-only store (a read-only mount,
+	 * as root too) is refused now, not at the first write (with the
+	 * catalog elsewhere, nothing else in the data directory is written) */
+	if (faccessat(s->dirfd, ".", W_OK, AT_EACCESS) < 0) {
+		int e = errno;
+		close(s->dirfd);
+		s->dirfd = -1;
+		return gfs_err_set(err, e, "object store %s: %s", path, strerror(e));
+	}
 	for (unsigned i = 0; i < 256; i++) {
 		char sub[8];
 		snprintf(sub, sizeof(sub), "%02x", i);
