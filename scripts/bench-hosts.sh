@@ -30,6 +30,8 @@ for f in "$GFS" "$PROP"; do
 done
 
 W=$(mktemp -d /tmp/gfs-bench-hosts.XXXXXX)
+chmod 0755 "$W"         # the private cluster's server (postgres) lives in it
+export PGOPTIONS="-c client_min_messages=warning"   # no NOTICE of IF EXISTS
 PIDS=()
 MOUNTS=()
 PGDIR=

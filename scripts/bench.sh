@@ -2,8 +2,10 @@
 # bench.sh — measure galleryfs against libfuse's passthrough_ll (the FUSE
 # layer alone, over the same tmpfs backing) and against that tmpfs natively,
 # and galleryfs alone on soft delete, restore, hard delete and a catalog of
-# a million versions. A benchmark, not a test: it reports numbers and
-# anything that failed, and judges nothing.
+# a million versions; then, through scripts/bench-hosts.sh, two mounts of
+# one PostgreSQL catalog (the propagation delay) and the removal rates on
+# PostgreSQL against SQLite. A benchmark, not a test: it reports numbers
+# and anything that failed, and judges nothing.
 #
 # The walks and the sequential write and read also run galleryfs built
 # against libfuse 3.17 (build-317, kernel passthrough for file contents)
@@ -693,3 +695,23 @@ bench_softdelete
 bench_scale
 progress "finished in $((SECONDS - T_START)) s"
 report "$STAMP"
+
+# Several hosts on one PostgreSQL catalog (scripts/bench-hosts.sh): the
+# propagation delay between two mounts, and the removal rates on
+# PostgreSQL against SQLite in the same run; appended to the report.
+case $MODE in
+quick) HOSTS_ARGS=(300 100) ;;
+default) HOSTS_ARGS=(1200 300) ;;
+full) HOSTS_ARGS=(3000 1000) ;;
+esac
+echo
+echo "## Several hosts: the catalog on PostgreSQL (scripts/bench-hosts.sh ${HOSTS_ARGS[*]})"
+echo
+if "$REPO/scripts/bench-hosts.sh" "${HOSTS_ARGS[@]}" >"$WORK/out/hosts" 2>&1; then
+	{ echo; echo "## Several hosts: the catalog on PostgreSQL"; echo; echo '```'
+	  cat "$WORK/out/hosts"; echo '```'; } >>"$REPO/results/bench-$STAMP.md"
+	sed 's/^/    /' "$WORK/out/hosts"
+else
+	echo "anomaly: scripts/bench-hosts.sh failed:"
+	sed 's/^/    /' "$WORK/out/hosts"
+fi
