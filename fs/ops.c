@@ -144,7 +144,6 @@ const struct fuse_lowlevel_ops gfs_ops = {
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.readdirplus = op_readdirplus,
-	.releasedir = op_releasedir,
 	.fsyncdir = op_fsyncdir,
 	.mkdir = op_mkdir,
 	.mknod = op_mknod,

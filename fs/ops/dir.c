@@ -1,5 +1,5 @@
 /*
- * dir.c — opendir, readdir, readdirplus, releasedir, fsyncdir. There is no
+ * dir.c — opendir, readdir, readdirplus, fsyncdir. There is no
  * directory handle: opendir answers ENOSYS, so the kernel sends no OPENDIR
  * or RELEASEDIR again and keeps every listing in its cache (design §9).
  * It drops one when it changes the directory itself or when the
@@ -85,13 +85,6 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	(void)fi;
 	list(req, ino, size, off, true);
-}
-
-void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, 0);
 }
 
 void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,

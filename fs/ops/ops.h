@@ -15,7 +15,6 @@ void op_setattr(fuse_req_t, fuse_ino_t, struct stat *, int, struct fuse_file_inf
 void op_opendir(fuse_req_t, fuse_ino_t, struct fuse_file_info *);
 void op_readdir(fuse_req_t, fuse_ino_t, size_t, off_t, struct fuse_file_info *);
 void op_readdirplus(fuse_req_t, fuse_ino_t, size_t, off_t, struct fuse_file_info *);
-void op_releasedir(fuse_req_t, fuse_ino_t, struct fuse_file_info *);
 void op_fsyncdir(fuse_req_t, fuse_ino_t, int, struct fuse_file_info *);
 void op_mkdir(fuse_req_t, fuse_ino_t, const char *, mode_t);
 void op_mknod(fuse_req_t, fuse_ino_t, const char *, mode_t, dev_t);

@@ -1021,8 +1021,8 @@ out:
 	remove_data_dir();
 }
 
-/* The .softdeleted mirrors' mtimes (design §9): a touch moves one forward,
- * by 1 ns at least; an expiry of a row a mirror shows moves it to that
+/* The .softdeleted mirrors' mtimes (design §9): a touch sets the time given,
+ * 1 ns on when that is the last one; an expiry of a row a mirror shows moves it to that
  * purge_at; a mirror of live rows only has none; a deleted node's goes. */
 static void test_mirror_mtimes(void)
 {
