@@ -164,6 +164,8 @@ int file_restore(struct op *op, struct gfs_node *f);
 /* Drop one reference on an open file (the last close records or, for an
  * orphan, removes the row). */
 void gfs_release_entry(struct gfs_core *c, struct open_file *f);
+/* Release every handle the kernel did not (unmount). */
+void gfs_release_all(struct gfs_core *c);
 /* A handle on a file just created, taking over its object descriptor; on
  * a shared catalog its creation recorded it as held here (holders.c). */
 int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,

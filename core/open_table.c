@@ -20,6 +20,7 @@ int open_table_init(struct open_table *t)
 {
 	pthread_mutex_init(&t->lock, NULL);
 	t->nbuckets = NBUCKETS;
+	t->handles = NULL;
 	t->buckets = calloc(NBUCKETS, sizeof(*t->buckets));
 	return t->buckets ? 0 : -ENOMEM;
 }
@@ -229,7 +230,8 @@ int open_table_acquire(struct open_table *t, struct gfs_store *store, int64_t id
 	return 0;
 }
 
-int handle_make(struct open_file *f, int flags, struct gfs_handle **h)
+int handle_make(struct open_table *t, struct open_file *f, int flags,
+		struct gfs_handle **h)
 {
 	*h = malloc(sizeof(**h));
 	if (!*h)
@@ -238,12 +240,48 @@ int handle_make(struct open_file *f, int flags, struct gfs_handle **h)
 	(*h)->flags = flags;
 	(*h)->fd = -1;
 	(*h)->backed = false;
+	pthread_mutex_lock(&t->lock);
+	(*h)->prev = NULL;
+	(*h)->next = t->handles;
+	if (t->handles)
+		t->handles->prev = *h;
+	t->handles = *h;
+	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
 
-int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err)
+static void unlink_locked(struct open_table *t, struct gfs_handle *h)
 {
-	int r = handle_make(NULL, flags, h);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		t->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	h->prev = h->next = NULL;
+}
+
+void handle_unlink(struct open_table *t, struct gfs_handle *h)
+{
+	pthread_mutex_lock(&t->lock);
+	unlink_locked(t, h);
+	pthread_mutex_unlock(&t->lock);
+}
+
+struct gfs_handle *handle_take_any(struct open_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	struct gfs_handle *h = t->handles;
+	if (h)
+		unlink_locked(t, h);
+	pthread_mutex_unlock(&t->lock);
+	return h;
+}
+
+int handle_synthetic(struct open_table *t, int fd, int flags, struct gfs_handle **h,
+		     struct gfs_err *err)
+{
+	int r = handle_make(t, NULL, flags, h);
 	if (r < 0) {
 		close(fd);
 		return gfs_err_set(err, -r, "out of memory");

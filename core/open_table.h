@@ -45,6 +45,10 @@ struct open_table {
 	struct open_file **buckets;
 	size_t nbuckets;
 	int lingering;          /* closed, size and times not yet recorded */
+	/* every handle given to the adapter and not yet released: at unmount
+	 * the kernel drops the RELEASEs still queued, so the core lets these
+	 * go itself (gfs_release_all) */
+	struct gfs_handle *handles;
 };
 
 /* A handle on a file's object (f), or on a descriptor of its own (f NULL:
@@ -54,6 +58,7 @@ struct gfs_handle {
 	int flags;
 	int fd;
 	bool backed;            /* opened with f's kernel registration */
+	struct gfs_handle *prev, *next; /* in the table's list of handles */
 };
 
 int open_table_init(struct open_table *t);
@@ -86,7 +91,13 @@ int open_table_acquire(struct open_table *t, struct gfs_store *store, int64_t id
 
 /* A handle on f, or (handle_synthetic) on a descriptor of its own, which
  * it takes over and closes at release. */
-int handle_make(struct open_file *f, int flags, struct gfs_handle **h);
-int handle_synthetic(int fd, int flags, struct gfs_handle **h, struct gfs_err *err);
+int handle_make(struct open_table *t, struct open_file *f, int flags,
+		struct gfs_handle **h);
+int handle_synthetic(struct open_table *t, int fd, int flags, struct gfs_handle **h,
+		     struct gfs_err *err);
+/* Take h off the table's list of handles (before freeing it). */
+void handle_unlink(struct open_table *t, struct gfs_handle *h);
+/* The first handle still on the list, taken off it; NULL when none. */
+struct gfs_handle *handle_take_any(struct open_table *t);
 
 #endif

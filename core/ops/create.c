@@ -220,7 +220,7 @@ int gfs_create(struct gfs_core *c, const struct gfs_caller *who, uint64_t parent
 	if (r < 0)
 		return r;
 	if (in_memory)
-		return handle_synthetic(fd, flags, h, err);
+		return handle_synthetic(&c->open, fd, flags, h, err);
 	return handle_adopt(c, (int64_t)(out->ino / 2), fd, flags, out, h, err);
 }
 

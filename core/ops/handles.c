@@ -45,7 +45,7 @@ int handle_adopt(struct gfs_core *c, int64_t id, int fd, int flags,
 		f->held = c->hosts.shared;
 		pthread_mutex_unlock(&c->open.lock);
 	}
-	if (r == 0 && (r = handle_make(f, flags, h)) < 0)
+	if (r == 0 && (r = handle_make(&c->open, f, flags, h)) < 0)
 		gfs_release_entry(c, f);
 	if (r < 0)
 		gfs_err_set(err, -r, "open failed");
@@ -66,7 +66,7 @@ static int open_in_memory(struct op *op, const struct view *v, int flags,
 			close(fd);
 			return gfs_err_set(op->err, errno, "open: %s", strerror(errno));
 		}
-		return handle_synthetic(fd, flags, h, op->err);
+		return handle_synthetic(&op->c->open, fd, flags, h, op->err);
 	}
 	char text[GFS_TRASH_INFO_MAX];
 	int len = view_info_text(op, v, text, sizeof(text));
@@ -79,7 +79,7 @@ static int open_in_memory(struct op *op, const struct view *v, int flags,
 		close(fd);
 		return gfs_err_set(op->err, EIO, "the trash info cannot be made");
 	}
-	return handle_synthetic(fd, flags, h, op->err);
+	return handle_synthetic(&op->c->open, fd, flags, h, op->err);
 }
 
 int gfs_open(struct gfs_core *c, const struct gfs_caller *who, uint64_t ino,
@@ -130,7 +130,7 @@ out:
 		gfs_release_entry(c, f);
 		return r;
 	}
-	if ((r = handle_make(f, flags, h)) < 0) {
+	if ((r = handle_make(&c->open, f, flags, h)) < 0) {
 		gfs_release_entry(c, f);
 		return gfs_err_set(err, -r, "out of memory");
 	}
@@ -382,11 +382,28 @@ int gfs_handle_backing_end(struct gfs_core *c, struct gfs_handle *h)
 	return open_table_backing_end(&c->open, h->f);
 }
 
-void gfs_release(struct gfs_core *c, struct gfs_handle *h)
+static void release_unlinked(struct gfs_core *c, struct gfs_handle *h)
 {
 	if (h->f)
 		gfs_release_entry(c, h->f);
 	else
 		close(h->fd);
 	free(h);
+}
+
+void gfs_release(struct gfs_core *c, struct gfs_handle *h)
+{
+	handle_unlink(&c->open, h);
+	release_unlinked(c, h);
+}
+
+/* At unmount the kernel ends the RELEASEs it still had queued instead of
+ * sending them (they are sent in the background after close), so files
+ * closed just before the unmount are let go here, as their release would
+ * have: sizes and times recorded, orphans' rows removed. */
+void gfs_release_all(struct gfs_core *c)
+{
+	struct gfs_handle *h;
+	while ((h = handle_take_any(&c->open)) != NULL)
+		release_unlinked(c, h);
 }

@@ -312,6 +312,8 @@ fail:
 
 void gfs_core_close_partial(struct gfs_core *c)
 {
+	if (c->open.buckets && c->cat)
+		gfs_release_all(c);
 	if (c->open.buckets && c->cat && gfs_retry_records(c) > 0) {
 		gfs_log(GFS_LOG_WARNING, "the size of some files could not be "
 			"recorded (disk full); the next start checks the catalog");
