@@ -11,7 +11,8 @@
 # timed until B's stat shows it (tests/tools/gfs-propagate); NVERSIONS
 # versions of one file each soft-deleted (rm -r), restored (mv back) and
 # hard-deleted (rm -r with soft delete off) on each backend, the rate of
-# each in operations per second. Uses the build in build/ (run ninja
+# each in operations per second (NVERSIONS 0: no rates; scripts/bench.sh
+# measures them itself, with the build and the walks). Uses the build in build/ (run ninja
 # first) and a private PostgreSQL cluster (scripts/pg.sh), or the server of
 # GFS_PG_CONNINFO when set (its role must create databases). Runs as root;
 # everything lives under a fresh /tmp/gfs-bench-hosts.XXXXXX, unmounted and
@@ -119,11 +120,13 @@ mkdir -p "$W/a/p/d/1.0.0"
 until [ -d "$W/b/p/d/1.0.0" ]; do sleep 0.01; done
 echo "propagation delay, A to B, one PostgreSQL catalog ($NCHANGES changes):"
 "$PROP" "$W/a" "$W/b" p/d "$NCHANGES"
-echo
-echo "rates, $NVERSIONS versions of one file each:"
-rates postgresql "$W/a"
-mount_one sqlite "$W/sqlite-data" "$W/s"
-rates sqlite "$W/s"
+if [ "$NVERSIONS" -gt 0 ]; then
+	echo
+	echo "rates, $NVERSIONS versions of one file each:"
+	rates postgresql "$W/a"
+	mount_one sqlite "$W/sqlite-data" "$W/s"
+	rates sqlite "$W/s"
+fi
 for m in "${MOUNTS[@]}"; do fusermount3 -u "$m" 2>/dev/null || true; done
 MOUNTS=()
 for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done

@@ -2,9 +2,11 @@
 # bench.sh — measure galleryfs against libfuse's passthrough_ll (the FUSE
 # layer alone, over the same tmpfs backing) and against that tmpfs natively,
 # and galleryfs alone on soft delete, restore, hard delete and a catalog of
-# a million versions; then, through scripts/bench-hosts.sh, two mounts of
-# one PostgreSQL catalog (the propagation delay) and the removal rates on
-# PostgreSQL against SQLite. A benchmark, not a test: it reports numbers
+# a million versions. galleryfs with its catalog on PostgreSQL (a private
+# cluster on tmpfs, like every other backing) takes its turn in the build,
+# the walks and the removals, against the same daemon on SQLite; then,
+# through scripts/bench-hosts.sh, two mounts of that PostgreSQL catalog
+# give the propagation delay. A benchmark, not a test: it reports numbers
 # and anything that failed, and judges nothing.
 #
 # The walks and the sequential write and read also run galleryfs built
@@ -15,7 +17,9 @@
 #   scripts/bench.sh [quick|default|full]
 #
 # GFS_BENCH_OPTS adds galleryfs options (say "-s" or "-o max_threads=4")
-# to compare them.
+# to compare them. GFS_PG_CONNINFO names a PostgreSQL server to use
+# instead of the private cluster (its role must create databases; the
+# run's databases, gfs_bench_*, are dropped at the end).
 #
 # quick: every workload with small numbers (scale at 100,000 versions);
 # default: the sizes of the issue (a few minutes on 2 cores); full: default
@@ -79,6 +83,8 @@ BENCH=$REPO/build/tests/tools/gfs-bench
 WORK=$(mktemp -d /tmp/gfs-bench.XXXXXX)
 MOUNTED=()              # tmpfs mounts, in mounting order
 GFS_PID='' PT_PID='' HP_PID=''
+PG_DIR=''               # the private PostgreSQL cluster, once started
+PG_DBS=()               # databases made on a server given by GFS_PG_CONNINFO
 MNT_GFS=$WORK/mnt-gfs MNT_PT=$WORK/mnt-pt MNT_HP=$WORK/mnt-hp
 
 stop_daemon() { # MOUNTPOINT PID
@@ -103,6 +109,11 @@ cleanup() {
 	stop_daemon "$MNT_GFS" "$GFS_PID"
 	stop_daemon "$MNT_PT" "$PT_PID"
 	stop_daemon "$MNT_HP" "$HP_PID"
+	if [ -n "$PG_DIR" ]; then
+		"$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null 2>&1
+	else
+		for i in "${PG_DBS[@]}"; do pg_sql "DROP DATABASE IF EXISTS $i WITH (FORCE)"; done
+	fi
 	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
 		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}"
 	done
@@ -117,6 +128,8 @@ for d in gfs-backing pt-backing native; do
 	mount -t tmpfs -o mode=0755 "bench-$d" "$WORK/$d"
 	MOUNTED+=("$WORK/$d")
 done
+# the postgres user runs the private cluster's server: it must enter WORK
+chmod 0755 "$WORK"
 GFS_BACK=$WORK/gfs-backing PT_BACK=$WORK/pt-backing NATIVE=$WORK/native
 GFS_LOG=$WORK/logs/galleryfs.log PT_LOG=$WORK/logs/passthrough_ll.log
 HP_LOG=$WORK/logs/passthrough_hp.log
@@ -140,6 +153,30 @@ location = eastus
 [log]
 level = warning
 EOF
+
+# ---- PostgreSQL: the catalogs of the gfspg column ----
+
+# A private cluster on a tmpfs of its own (the SQLite catalogs are on
+# tmpfs too, so neither pays for a disk's flushes), or GFS_PG_CONNINFO's.
+export PGOPTIONS="-c client_min_messages=warning"   # no NOTICE of IF EXISTS
+pg_sql() { psql -X -q -d "$GFS_PG_CONNINFO" -c "$1" >/dev/null 2>&1; }
+if [ -z "${GFS_PG_CONNINFO:-}" ]; then
+	mkdir "$WORK/pg"
+	mount -t tmpfs -o mode=0755 bench-pg "$WORK/pg"
+	MOUNTED+=("$WORK/pg")
+	GFS_PG_CONNINFO=$("$REPO/scripts/pg.sh" start "$WORK/pg/c" | tail -n 1)
+	PG_DIR=$WORK/pg/c
+fi
+pg_db() { echo "gfs_bench_${1//-/_}"; }       # NAME: its database
+pg_conninfo() { echo "$GFS_PG_CONNINFO dbname=$(pg_db "$1")"; }
+pg_create() { # NAME: a fresh database for the catalog of that name
+	local db
+	db=$(pg_db "$1")
+	psql -X -q -d "$GFS_PG_CONNINFO" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+		-c "CREATE DATABASE $db" >/dev/null
+	[ -n "$PG_DIR" ] || PG_DBS+=("$db")
+}
+pg_drop() { pg_sql "DROP DATABASE IF EXISTS $(pg_db "$1") WITH (FORCE)"; }
 
 # passthrough_ll holds one descriptor per inode it knows.
 ulimit -n "$(ulimit -Hn)"
@@ -271,10 +308,13 @@ hp_mount() { # SOURCE
 hp_umount() { peer_umount HP_PID "$MNT_HP" passthrough_hp; }
 
 # Make the tree of FS (built by the build workload) visible; ROOT is where.
-# gfs317 and hp show the trees gfs and pt built.
+# gfs317 and hp show the trees gfs and pt built; gfspg's catalog is the
+# database of that name, its contents in pg-NAME beside gfs's data.
 fs_up() { # FS BACKING_NAME
 	case $1 in
 	gfs) gfs_mount "$GFS_BACK/$2"; ROOT=$MNT_GFS ;;
+	gfspg) gfs_mount "$GFS_BACK/pg-$2" "$GFS_BIN" -o "catalog_conninfo=$(pg_conninfo "$2")"
+	       ROOT=$MNT_GFS ;;
 	gfs317) gfs_mount "$GFS_BACK/$2" "$GFS317_BIN"; ROOT=$MNT_GFS ;;
 	pt) pt_mount "$PT_BACK/$2"; ROOT=$MNT_PT ;;
 	hp) hp_mount "$PT_BACK/$2"; ROOT=$MNT_HP ;;
@@ -284,7 +324,7 @@ fs_up() { # FS BACKING_NAME
 
 fs_down() { # FS
 	case $1 in
-	gfs|gfs317) gfs_umount ;;
+	gfs|gfs317|gfspg) gfs_umount ;;
 	pt) pt_umount ;;
 	hp) hp_umount ;;
 	native) ;;
@@ -303,6 +343,10 @@ order() { # R FS...
 ALL_FS=(gfs pt native)
 # the walks and the sequential workloads: also with libfuse 3.17
 IO_FS=(gfs gfs317 pt hp native)
+# galleryfs on PostgreSQL takes its turn in the build, the walks and the
+# removals (gfspg: the same build and tree shapes, the catalog elsewhere)
+BUILD_FS=(gfs gfspg pt native)
+WALK_FS=(gfs gfspg gfs317 pt hp native)
 
 # Which file I/O galleryfs 3.17 runs (its start says so at level info;
 # the runs log warnings only, and a fallback is a warning, so an anomaly).
@@ -331,9 +375,10 @@ walk() { find "$1" -printf '%s %m %u\n'; }
 bench_build() {
 	local r fs out secs
 	for r in $(seq "$RUNS"); do
-		for fs in $(order "$r" "${ALL_FS[@]}"); do
+		for fs in $(order "$r" "${BUILD_FS[@]}"); do
 			case $fs in
 			gfs) mkdir "$GFS_BACK/build-$r" ;;
+			gfspg) mkdir "$GFS_BACK/pg-build-$r"; pg_create "build-$r" ;;
 			pt) mkdir "$PT_BACK/build-$r" ;;
 			native) mkdir "$NATIVE/build-$r" ;;
 			esac
@@ -350,7 +395,9 @@ bench_build() {
 	done
 	# the last run's trees serve the walks and stats; free the others
 	for ((r = 1; r < RUNS; r++)); do
-		rm -rf "$GFS_BACK/build-$r" "$PT_BACK/build-$r" "$NATIVE/build-$r"
+		rm -rf "$GFS_BACK/build-$r" "$GFS_BACK/pg-build-$r" "$PT_BACK/build-$r" \
+			"$NATIVE/build-$r"
+		pg_drop "build-$r"
 	done
 }
 
@@ -379,7 +426,7 @@ bench_build_cp() {
 bench_walks() {
 	local r fs n
 	for r in $(seq "$RUNS"); do
-		for fs in $(order "$r" "${IO_FS[@]}"); do
+		for fs in $(order "$r" "${WALK_FS[@]}"); do
 			fs_up "$fs" "build-$RUNS"
 			timed walk_cold "$fs" walk "$ROOT" >"$WORK/out/walk" 2>"$WORK/out/err"
 			record walk_cold "$fs" "$TIMED"
@@ -394,6 +441,9 @@ bench_walks() {
 			fs_down "$fs"
 		done
 	done
+	# one tree, two catalogs: the same entries
+	[ "${WALK_ENTRIES[gfspg]:-}" = "${WALK_ENTRIES[gfs]:-}" ] ||
+		anomaly "walk: ${WALK_ENTRIES[gfspg]:-?} entries on PostgreSQL, ${WALK_ENTRIES[gfs]:-?} on SQLite"
 }
 
 bench_stat() {
@@ -459,42 +509,46 @@ bench_sequential() {
 count_entries() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
 
 bench_softdelete() {
-	local r g ino n
+	local r g ino n fs
 	for r in $(seq "$RUNS"); do
-		gfs_mount "$GFS_BACK/sd-$r"
+	for fs in $(order "$r" gfs gfspg); do
+		[ "$fs" = gfs ] || pg_create "sd-$r"
+		fs_up "$fs" "sd-$r"
 		g=$MNT_GFS/g1
 		"$BENCH" build "$MNT_GFS" 1 1 "$NDEL" >/dev/null
 		setfattr -n user.acg.softDelete -v true "$g"
 		ino=$(stat -c %i "$g/d1/1.0.0")
 
 		set -- "$g"/d1/*
-		timed softdelete gfs rm -r -- "$@" 2>"$WORK/out/err"
-		record softdelete gfs "$(calc "$NDEL / $TIMED")"
-		stderr_check softdelete gfs "$WORK/out/err"
+		timed softdelete "$fs" rm -r -- "$@" 2>"$WORK/out/err"
+		record softdelete "$fs" "$(calc "$NDEL / $TIMED")"
+		stderr_check softdelete "$fs" "$WORK/out/err"
 		n=$(count_entries "$g/.softdeleted/d1")
 		if [ "$n" != "$NDEL" ] || [ "$(count_entries "$g/d1")" != 0 ]; then
-			anomaly "soft delete: $n of $NDEL versions in .softdeleted/d1"
+			anomaly "soft delete on $fs: $n of $NDEL versions in .softdeleted/d1"
 		fi
 
 		set -- "$g"/.softdeleted/d1/*
-		timed restore gfs mv -- "$@" "$g/d1/" 2>"$WORK/out/err"
-		record restore gfs "$(calc "$NDEL / $TIMED")"
-		stderr_check restore gfs "$WORK/out/err"
+		timed restore "$fs" mv -- "$@" "$g/d1/" 2>"$WORK/out/err"
+		record restore "$fs" "$(calc "$NDEL / $TIMED")"
+		stderr_check restore "$fs" "$WORK/out/err"
 		n=$(count_entries "$g/d1")
 		[ "$n" = "$NDEL" ] ||
-			anomaly "restore: $n of $NDEL versions back in d1"
+			anomaly "restore on $fs: $n of $NDEL versions back in d1"
 		[ "$(stat -c %i "$g/d1/1.0.0")" = "$ino" ] ||
-			anomaly "restore: 1.0.0 came back with another inode number (copied?)"
+			anomaly "restore on $fs: 1.0.0 came back with another inode number (copied?)"
 
 		rm -r -- "$g"/d1/*
 		set -- "$g"/.softdeleted/d1/*
-		timed harddelete gfs rm -r -- "$@" 2>"$WORK/out/err"
-		record harddelete gfs "$(calc "$NDEL / $TIMED")"
-		stderr_check harddelete gfs "$WORK/out/err"
+		timed harddelete "$fs" rm -r -- "$@" 2>"$WORK/out/err"
+		record harddelete "$fs" "$(calc "$NDEL / $TIMED")"
+		stderr_check harddelete "$fs" "$WORK/out/err"
 		n=$(count_entries "$g/.softdeleted")
-		[ "$n" = 0 ] || anomaly "hard delete: .softdeleted still lists $n entries"
-		gfs_umount
-		rm -rf "$GFS_BACK/sd-$r"
+		[ "$n" = 0 ] || anomaly "hard delete on $fs: .softdeleted still lists $n entries"
+		fs_down "$fs"
+		rm -rf "$GFS_BACK/sd-$r" "$GFS_BACK/pg-sd-$r"
+		[ "$fs" = gfs ] || pg_drop "sd-$r"
+	done
 	done
 }
 
@@ -536,14 +590,53 @@ bench_scale() {
 	done
 }
 
+# ---- galleryfs on PostgreSQL: two mounts of one catalog ----
+
+# scripts/bench-hosts.sh on this run's cluster: NCHANGES changes through
+# mount A, each timed until mount B's stat shows it; its removal rates
+# are skipped (bench_softdelete measured both backends). One run: the
+# figures are over the changes, not a median of runs.
+case $MODE in
+quick) NCHANGES=300 ;;
+default) NCHANGES=1200 ;;
+full) NCHANGES=3000 ;;
+esac
+
+bench_hosts() {
+	local out=$WORK/out/hosts line w v
+	progress "propagation: scripts/bench-hosts.sh $NCHANGES 0"
+	if GFS_PG_CONNINFO=$GFS_PG_CONNINFO "$REPO/scripts/bench-hosts.sh" "$NCHANGES" 0 \
+		>"$out" 2>"$WORK/out/err"; then
+		stderr_check propagation gfspg "$WORK/out/err"
+		while IFS= read -r line; do progress "  $line"; done <"$out"
+		line=$(awk '$1 == "all"' "$out")
+		for w in median p99 max; do
+			v=$(echo "$line" | sed -n "s/.* $w=\([0-9.]*\) ms.*/\1/p")
+			if [ -n "$v" ]; then
+				record "propagation_$w" gfspg "$v"
+			else
+				failed "propagation_$w" gfspg "no $w in bench-hosts.sh's output: $line"
+			fi
+		done
+	else
+		for w in median p99 max; do
+			failed "propagation_$w" gfspg "scripts/bench-hosts.sh failed: $(tail -n 3 \
+				"$WORK/out/err" "$out" | tr '\n' '|')"
+		done
+	fi
+}
+
 # ---- reporting: the run as JSON, written once; the Markdown is rendered
 # from it by scripts/bench-render.sh, so the two can never disagree ----
 
 # Column ids of the recording (SAMPLES keys) -> the names the JSON uses.
 declare -A COLUMN_KEY=([gfs]=galleryfs [gfs317]=galleryfs_317
 	[pt]=passthrough_ll [hp]=passthrough_hp [native]=tmpfs
-	[small]=small [big]=big)
+	[small]=small [big]=big [sqlite]=sqlite [gfspg]=postgresql)
 declare -A COLUMN_LABEL=()
+# A column that shows another's samples: the SQLite column of the
+# PostgreSQL table is galleryfs's, the runs that alternated with gfspg.
+declare -A SAMPLES_OF=([sqlite]=gfs)
 
 thousands() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
 
@@ -551,7 +644,7 @@ thousands() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
 # whether a run failed (then there is no median: a failed run's figure
 # means nothing).
 json_figure() { # WORKLOAD COLUMN
-	local k="$1 $2"
+	local k="$1 ${SAMPLES_OF[$2]:-$2}"
 	jq -n --arg runs "${SAMPLES[$k]:-}" --arg failed "${FAILED[$k]:-}" '
 		($runs | split(" ") | map(select(. != "") | tonumber)) as $r
 		| ($r | sort) as $s | ($s | length) as $n
@@ -629,6 +722,17 @@ json_tables() {
 		"scale_rss|daemon peak RSS (VmHWM)|MiB||< 64 MiB" \
 		"scale_stat|stat latency (mean of $NSCALE_STAT random, same paths)|µs||≤ 1.5" \
 		"scale_ls|ls -l of a ${SCALE_SMALL[2]}-version definition (cold)|ms||≤ 1.5"
+	json_table "galleryfs with its catalog on PostgreSQL against SQLite (the same daemon and runs, alternating; both catalogs on tmpfs):" \
+		workload "sqlite gfspg" "gfspg sqlite" \
+		"build|build ${TREE[0]}×${TREE[1]}×${TREE[2]} ($NTREE versions, one file each)|s|lower|" \
+		"walk_cold|cold walk: find -printf after a fresh mount|s|lower|" \
+		"walk_warm|warm walk: the same again|s|lower|" \
+		"softdelete|soft delete: rm -r of $NDEL versions|versions/s|higher|" \
+		"restore|restore: mv of the same $NDEL back|versions/s|higher|" \
+		"harddelete|hard delete: rm -r of $NDEL in .softdeleted|versions/s|higher|" \
+		"propagation_median|propagation, mount A to mount B: median of $NCHANGES changes|ms|lower|" \
+		"propagation_p99|propagation: 99th percentile|ms|lower|< 100 ms" \
+		"propagation_max|propagation: the largest|ms|lower|"
 }
 
 report() {
@@ -637,7 +741,7 @@ report() {
 	json=$REPO/results/bench-$stamp.json
 	md=$REPO/results/bench-$stamp.md
 	COLUMN_LABEL=([gfs]=galleryfs [gfs317]="galleryfs 3.17" [pt]=passthrough_ll
-		[hp]=passthrough_hp [native]=tmpfs
+		[hp]=passthrough_hp [native]=tmpfs [sqlite]=SQLite [gfspg]=PostgreSQL
 		[small]="$(thousands "$NSMALL") versions" [big]="$(thousands "$NBIG") versions")
 
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -653,10 +757,11 @@ report() {
 		--argjson nproc "$(nproc)" --arg cpu "$cpu" --arg mem "$mem" \
 		--arg kernel "$(uname -r)" --arg libfuse "$fuse_ver" --arg pt_opts "$PT_OPTS" \
 		--arg io317 "${GFS317_IO:-}" \
+		--arg pg "$([ -n "$PG_DIR" ] && echo "the private PostgreSQL cluster" || echo "not the PostgreSQL server of GFS_PG_CONNINFO")" \
 		--argjson drop "$([ "$DROP_CACHES" = yes ] && echo true || echo false)" \
 		--argjson tree "$(printf '%s\n' "${TREE[@]}" | jq -s .)" \
 		--argjson sizes "[$NSMALL, $NBIG]" \
-		--arg walked "${WALK_ENTRIES[gfs]:-} ${WALK_ENTRIES[pt]:-} ${WALK_ENTRIES[native]:-} ${WALK_ENTRIES[gfs317]:-} ${WALK_ENTRIES[hp]:-}" '
+		--arg walked "${WALK_ENTRIES[gfs]:-} ${WALK_ENTRIES[pt]:-} ${WALK_ENTRIES[native]:-} ${WALK_ENTRIES[gfs317]:-} ${WALK_ENTRIES[hp]:-} ${WALK_ENTRIES[gfspg]:-}" '
 		def count: if . == "" or . == null then null else tonumber end;
 		($walked | split(" ")) as $w
 		| {format: 1, mode: $mode, runs: $runs, date: $date,
@@ -664,13 +769,14 @@ report() {
 		   machine: {nproc: $nproc, cpu: $cpu, memory: $mem, kernel: $kernel},
 		   libfuse: $libfuse, passthrough_ll_options: $pt_opts,
 		   galleryfs_317_io: $io317,
-		   backing: "tmpfs for all (galleryfs data_dir, passthrough_ll and passthrough_hp source, native)",
+		   backing: "tmpfs for all (galleryfs data_dir, passthrough_ll and passthrough_hp source, native, \($pg))",
 		   drop_caches: $drop,
 		   tree: {galleries: $tree[0], definitions: $tree[1], versions: $tree[2]},
 		   scale_versions: {small: $sizes[0], big: $sizes[1]},
 		   walk_entries: {galleryfs: ($w[0] | count), passthrough_ll: ($w[1] | count),
 		                  tmpfs: ($w[2] | count), galleryfs_317: ($w[3] | count),
-		                  passthrough_hp: ($w[4] | count)},
+		                  passthrough_hp: ($w[4] | count),
+		                  galleryfs_postgresql: ($w[5] | count)},
 		   tables: ., anomalies: $ARGS.positional}' --args "${ANOMALIES[@]}" >"$json"
 
 	"$REPO/scripts/bench-render.sh" "$json" >"$md"
@@ -693,25 +799,6 @@ bench_stat
 bench_sequential
 bench_softdelete
 bench_scale
+bench_hosts
 progress "finished in $((SECONDS - T_START)) s"
 report "$STAMP"
-
-# Several hosts on one PostgreSQL catalog (scripts/bench-hosts.sh): the
-# propagation delay between two mounts, and the removal rates on
-# PostgreSQL against SQLite in the same run; appended to the report.
-case $MODE in
-quick) HOSTS_ARGS=(300 100) ;;
-default) HOSTS_ARGS=(1200 300) ;;
-full) HOSTS_ARGS=(3000 1000) ;;
-esac
-echo
-echo "## Several hosts: the catalog on PostgreSQL (scripts/bench-hosts.sh ${HOSTS_ARGS[*]})"
-echo
-if "$REPO/scripts/bench-hosts.sh" "${HOSTS_ARGS[@]}" >"$WORK/out/hosts" 2>&1; then
-	{ echo; echo "## Several hosts: the catalog on PostgreSQL"; echo; echo '```'
-	  cat "$WORK/out/hosts"; echo '```'; } >>"$REPO/results/bench-$STAMP.md"
-	sed 's/^/    /' "$WORK/out/hosts"
-else
-	echo "anomaly: scripts/bench-hosts.sh failed:"
-	sed 's/^/    /' "$WORK/out/hosts"
-fi

@@ -7,7 +7,9 @@
 # The sample (tests/data/bench-sample.json) holds what a plain run does not:
 # a second galleryfs column with its own ratio, a column a workload lacks,
 # a failed figure, a ratio with no value, and numbers at each boundary of
-# the three-digit formatting.
+# the three-digit formatting; and the table scripts/bench.sh writes for
+# the catalog on PostgreSQL: PostgreSQL over SQLite for times and rates,
+# and a propagation row that only the PostgreSQL column has.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 render=scripts/bench-render.sh
@@ -49,6 +51,21 @@ want="$(jq '.tables | length' "$sample") 0"
 if [ "$blocks" = "$want" ]; then _tap ok "every table, each row as wide as its header"
 else _tap fail "every table, each row as wide as its header" \
 	"tables and uneven rows: $blocks, wanted $want"; fi
+
+# The PostgreSQL table: its ratio column named by the two labels, the
+# ratio of a time and of a rate each with its sense, and the propagation
+# row (PostgreSQL only) with a dash for SQLite and for the ratio, its
+# target kept.
+pg_table=$(awk '/^on PostgreSQL against SQLite:/ { on = 1; next } on && /^\|/ { print }
+	on && /^$/ && seen++ { exit }' "$work/out.md")
+want='| workload | unit | SQLite | PostgreSQL | PostgreSQL / SQLite | target |
+| --- | --- | ---: | ---: | ---: | --- |
+| build 1×2×3 | s | 0.500 | 5.63 | 11.25 (lower is better) |  |
+| soft delete | versions/s | 534 | 74.3 | 0.14 (higher is better) |  |
+| propagation: 99th percentile | ms | - | 40.0 | - | < 100 ms |'
+if [ "$pg_table" = "$want" ]; then _tap ok "the PostgreSQL table: ratios over SQLite, a PostgreSQL-only row"
+else _tap fail "the PostgreSQL table: ratios over SQLite, a PostgreSQL-only row" "got:
+$pg_table"; fi
 
 # Bad input: no report, a non-zero status.
 st=0
