@@ -53,7 +53,8 @@ struct gfs_attr {
 
 /* A change behind the kernel's back: the adapter forwards these to the
  * kernel (inval_entry when name is set, else inval_inode), from outside
- * any request. */
+ * any request. parent 0, no name and ino 0: every node id the kernel
+ * holds, known to the adapter only (after a trimmed change log). */
 typedef void (*gfs_inval_fn)(void *arg, uint64_t parent, const char *name,
 			     uint64_t ino);
 

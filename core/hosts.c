@@ -266,8 +266,8 @@ static int apply_change(void *arg, const struct cat_change *ch)
 
 /* The log no longer reaches back to what we applied last: whatever the
  * kernel may hold goes, the root's listing and every row's entry and
- * inode. (Rows deleted meanwhile are not known any more; their entries
- * stay until the kernel asks again: see doc/design.md §7.) */
+ * inode, and (the adapter counts them) every node id the kernel holds:
+ * rows deleted meanwhile are not in the catalog any more. */
 static int forget_row(void *arg, const struct gfs_node *n, int64_t hint)
 {
 	struct apply *a = arg;
@@ -317,6 +317,7 @@ static void apply_changes(struct gfs_core *c)
 			"%d s): everything the kernel caches is invalidated",
 			(long long)c->hosts.last, KEEP_LOG_S);
 		inval_inode(c, GFS_ROOT_INO);
+		c->inval(c->inval_arg, 0, NULL, 0);     /* all it holds */
 		r = cat_nodes(a.t, -1, forget_row, &a);
 	}
 	gfs_txn_rollback(a.t);

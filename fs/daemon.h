@@ -23,6 +23,16 @@
 /* Kernel notifications queued by core, sent by their own thread: never
  * from inside a request handler, where they can deadlock (design §9). */
 struct notice;
+/* The node ids the kernel holds: each lookup reply counted, each forget
+ * taken off (notify.c). Kept only on a shared catalog, where a daemon
+ * that was away longer than the change log keeps must invalidate what its
+ * kernel holds, rows deleted meanwhile included (design §7). */
+struct held {
+	pthread_mutex_t lock;
+	bool on;
+	uint64_t *id, *count;           /* open addressing; id 0: a free slot */
+	size_t cap, n;
+};
 struct notifier {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -30,6 +40,7 @@ struct notifier {
 	struct notice *head, *tail;
 	bool stop, started;
 	struct fuse_session *se;
+	struct held held;
 };
 
 /* The background purge (design §3: at mount, then every purge_interval). */
@@ -98,7 +109,13 @@ void caller_of(fuse_req_t req, bool with_groups, struct gfs_caller *c);
 /* notify.c */
 int notifier_start(struct notifier *n, struct fuse_session *se);
 void notifier_stop(struct notifier *n);
+/* parent 0, no name, ino 0: every node id the kernel holds */
 void notifier_push(void *arg, uint64_t parent, const char *name, uint64_t ino);
+/* Counting the node ids the kernel holds, from now on (before any request). */
+void notifier_track(struct notifier *n);
+/* A reply that gave the kernel nodeid (one lookup more); a forget of it. */
+void held_add(struct notifier *n, uint64_t nodeid);
+void held_forget(struct notifier *n, uint64_t nodeid, uint64_t nlookup);
 
 /* purger.c */
 void purge_once(struct gfs_core *core, bool show_progress);

@@ -439,6 +439,8 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(d.se, cmd.mountpoint) != 0)
 		goto out_signals;
 	mounted = true;
+	if (gfs_hosts_shared(d.core))
+		notifier_track(&d.notifier);
 	if (notifier_start(&d.notifier, d.se) < 0 ||
 	    purger_start(&d.purger, d.core, d.cfg.purge_interval) < 0 ||
 	    listener_start(&d.listener, d.core) < 0) {

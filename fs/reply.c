@@ -52,8 +52,13 @@ void fill_entry(const struct gfs_daemon *d, const struct gfs_attr *a,
 void reply_entry(fuse_req_t req, const struct gfs_attr *a)
 {
 	struct fuse_entry_param e;
-	fill_entry(daemon_of(req), a, &e);
-	fuse_reply_entry(req, &e);
+	struct gfs_daemon *d = daemon_of(req);       /* req is gone after the reply */
+	fill_entry(d, a, &e);
+	/* counted before the reply, so that a forget that follows it at
+	 * once finds the count; taken back when the kernel did not get it */
+	held_add(&d->notifier, e.ino);
+	if (fuse_reply_entry(req, &e) != 0)
+		held_forget(&d->notifier, e.ino, 1);
 }
 
 void caller_of(fuse_req_t req, bool with_groups, struct gfs_caller *c)

@@ -52,6 +52,11 @@ static int add_entry(void *arg, const struct gfs_dirent *de)
 	if (n > left)
 		return 1;
 	b->used += n;
+	/* each entry of a READDIRPLUS reply is a lookup to the kernel
+	 * (counted before the reply: a reply that fails leaves one too
+	 * many, which costs an invalidation of nothing) */
+	if (b->plus && de->plus)
+		held_add(&b->d->notifier, de->attr.nodeid);
 	return 0;
 }
 

@@ -96,8 +96,11 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	fi->keep_cache = 1;
 	open_passthrough(req, d, h, fi);
 	fill_entry(d, &a, &e);
-	if (fuse_reply_create(req, &e, fi) != 0)
+	held_add(&d->notifier, e.ino);          /* as reply_entry does */
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		held_forget(&d->notifier, e.ino, 1);
 		unreplied(req, d, h);
+	}
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -1,6 +1,9 @@
 /*
  * lookup.c — lookup and forget. Inode numbers are catalog row numbers
- * (design §9), so nothing is kept per lookup and forget has nothing to do.
+ * (design §9), so core keeps nothing per lookup; on a shared catalog the
+ * notifier counts the node ids the kernel holds (reply_entry counts a
+ * lookup, forget takes it off), to invalidate them after a trimmed change
+ * log.
  * A name missing from a live gallery or definition is cached as a negative
  * entry: only the kernel's own requests add names there. Core says where a
  * miss must not be cached (.softdeleted, versions).
@@ -29,14 +32,14 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	(void)ino;
-	(void)nlookup;
+	held_forget(&daemon_of(req)->notifier, ino, nlookup);
 	fuse_reply_none(req);
 }
 
 void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	(void)count;
-	(void)forgets;
+	struct notifier *n = &daemon_of(req)->notifier;
+	for (size_t i = 0; i < count; i++)
+		held_forget(n, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }

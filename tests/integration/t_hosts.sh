@@ -12,7 +12,7 @@
 # On SQLite (one daemon per data directory) every check is skipped.
 . "$(dirname "$0")/lib.sh"
 
-N=60
+N=63
 plan $N
 if ! on_postgresql; then
 	skip_n $N "several daemons on one catalog" "PostgreSQL only (SQLite serves one daemon)"
@@ -94,18 +94,24 @@ eventually "... and says so in its log" $BOUND b_heard_again
 # a daemon that was away longer than the change log keeps: B stopped, a
 # change on A, the log trimmed past it (as its renewals do after two
 # minutes); B, going on, finds the log short of what it applied last and
-# invalidates everything its kernel holds
+# invalidates everything its kernel holds: rows deleted meanwhile too,
+# which the catalog no longer has (the node ids B's kernel was given)
 trim_log() {
 	psql -X -q -d "$(pg_conninfo)" -c "BEGIN" -c "UPDATE meta SET value =
 		(SELECT coalesce(max(seq), 0) FROM change)::text WHERE key = 'change_trimmed'" \
 		-c "DELETE FROM change" -c "COMMIT"
 }
+check "A: mkdir a gallery h" mkdir "$A/h"
+eventually "B: h shows (B's kernel holds it, attributes and all)" $BOUND stat "$B/h"
 expect "B: d lists 1.0.0 1.0.2 before B stops" "1.0.0 1.0.2" bash -c "ls '$B/g/d' | tr '\n' ' ' | sed 's/ \$//'"
 kill -STOP "${OTHER_PID[$B]}"
-check "A: mkdir 1.0.3 while B is stopped, and the log trimmed past it" bash -c "mkdir '$A/g/d/1.0.3' && $(declare -f trim_log pg_conninfo pg_database); GFS_PG_CONNINFO='$GFS_PG_CONNINFO' DATA='$DATA' trim_log"
+check "A: mkdir 1.0.3 and rmdir h while B is stopped, and the log trimmed past both" bash -c "mkdir '$A/g/d/1.0.3' && rmdir '$A/h' && $(declare -f trim_log pg_conninfo pg_database); GFS_PG_CONNINFO='$GFS_PG_CONNINFO' DATA='$DATA' trim_log"
 kill -CONT "${OTHER_PID[$B]}"
 eventually "B: shows 1.0.3 once it went on" $BOUND bash -c "[ \"\$(ls '$B/g/d' | tr '\n' ' ')\" = '1.0.0 1.0.2 1.0.3 ' ]"
 check "... having said that it invalidated everything" grep -q "change log no longer holds every change" "$B.log"
+# h is in no row any more, and the root keeps its node id: only the node
+# ids B's kernel holds say that h must go
+check_not "B: stat of h, removed in the gap, fails" ENOENT stat "$B/h"
 
 # a third daemon, killed with kill -9 after its work was acknowledged
 mounts "a third daemon mounts" "$C"
