@@ -67,6 +67,27 @@ workers_alive() {
 	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
 	return 1
 }
+# After a failed check: for each version a MISMATCH line names (at most
+# four), its catalog rows and those of its files (read directly, not
+# through the mount) and its last journal lines. Whether the catalog holds
+# the acknowledged state says which it was: an effect the catalog lost, or
+# one the mount did not show.
+evidence() {
+	local v g ver gid did vid
+	for v in $(printf '%s\n' "$1" | grep '^MISMATCH' |
+		grep -oE 'w[0-9]+/d/1\.0\.[0-9]+' | sort -u | head -n 4); do
+		g=${v%%/*} ver=${v##*/}
+		gid=$(rows "type == \"gallery\" && name == \"$g\"" id)
+		did=$(rows "type == \"definition\" && gallery == \"$gid\"" id)
+		vid=$(rows "type == \"version\" && parent == \"$did\" && name == \"$ver\"" id)
+		echo "catalog rows of $v and its files (id type state parent gallery" \
+			"definition mode uid gid size deleted_at purge_at name):"
+		for i in $vid; do rows "id == \"$i\" || parent == \"$i\""; done
+		[ -n "$vid" ] || echo "(no row)"
+		echo "its last journal lines:"
+		grep -hE " $v(/| |\$)" "${journals[@]}" | tail -n 12
+	done
+}
 field() { printf '%s\n' "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 kills=0 survived=0 hung=0 findings=0 unchecked=0 maxbad=0
 : >"$T/mismatches"
@@ -164,6 +185,7 @@ $(grep -v '^#' "$STORMLOG" | tail -n 10)"
 			"${why:+$why
 }check (status $st${summary:+, compared inodes=${inodes:-?}}):
 $(printf '%s\n' "$out" | tail -n 40)
+$([ "${bad:-0}" -gt 0 ] && evidence "$out")
 workers:
 $(grep -v '^#' "$STORMLOG" | grep -v -e 'the mount is gone' -e 'FINDING' | tail -n 10)
 daemon log tail:
