@@ -35,16 +35,14 @@
 #include "coretest.h"
 
 #include "catalog.h"
+#include "pgtest.h"
 #include "tap.h"
 
 static char db_path[128];
 
 /* ---- the backend under test ---- */
 
-static const char *backend = "sqlite";
 static PGconn *pg_run;                  /* to this run's database */
-static char pg_admin_info[1024];        /* GFS_TEST_PG as given */
-static char pg_base[1024];              /* it without dbname and options */
 static char pg_db[64];                  /* the run's database */
 static char pg_schema[32];              /* the test's schema in it */
 static char conninfo[1400];             /* the test's catalog */
@@ -52,7 +50,7 @@ static int pg_tests;
 
 static bool on_pg(void)
 {
-	return strcmp(backend, "postgresql") == 0;
+	return pgtest_round;
 }
 
 /* Run sql on the run's database; false (and why, printed) when it fails. */
@@ -82,7 +80,7 @@ static long long pg_value(const char *sql)
 /* A conninfo for the run's database, with more keywords after it. */
 static void pg_conninfo(char *out, size_t len, const char *more)
 {
-	snprintf(out, len, "%s dbname=%s %s", pg_base, pg_db, more);
+	pgtest_conninfo(out, len, pg_db, more);
 }
 
 /* pg_value of the SQL that fmt and its arguments make. */
@@ -139,7 +137,8 @@ static void fresh_dir(void)
 static struct cat_open_options options(bool read_only)
 {
 	return (struct cat_open_options){
-		.backend = backend, .data_dir = dir, .conninfo = conninfo,
+		.backend = on_pg() ? "postgresql" : "sqlite", .data_dir = dir,
+		.conninfo = conninfo,
 		.read_only = read_only,
 	};
 }
@@ -1340,7 +1339,7 @@ static void test_pg_open_refusals(void)
 	expect_refused(c, EACCES, (const char *const[]){ "gfs_no_such_role",
 		       "role", NULL });
 	/* a database that is not there */
-	snprintf(c, sizeof(c), "%s dbname=gfs_no_such_db", pg_base);
+	snprintf(c, sizeof(c), "%s dbname=gfs_no_such_db", pgtest_base);
 	expect_refused(c, ENOENT, (const char *const[]){ "gfs_no_such_db",
 		       "createdb", NULL });
 	/* an unknown backend */
@@ -1368,7 +1367,7 @@ static void test_pg_environment(void)
 	snprintf(opts, sizeof(opts), "-csearch_path=%s", pg_schema);
 	setenv("PGOPTIONS", opts, 1);
 	setenv("PGDATABASE", pg_db, 1);
-	struct cat_open_options o = { .backend = "postgresql", .conninfo = pg_base };
+	struct cat_open_options o = { .backend = "postgresql", .conninfo = pgtest_base };
 	gfs_err_clear(&err);
 	CHECK_INT(gfs_catalog_open_with(&o, &cat, NULL, &err), 0);
 	if (cat)
@@ -1845,53 +1844,13 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-/* Make this run's database from GFS_TEST_PG; false (said why) when the
- * server cannot be used. */
-static bool pg_setup(const char *info)
+/* Make this run's database on GFS_TEST_PG's server; false (said why)
+ * when it cannot be. */
+static bool pg_setup(void)
 {
-	char *msg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(info, &msg);
-	if (!opts) {
-		printf("# GFS_TEST_PG: %s", msg ? msg : "not a conninfo\n");
-		PQfreemem(msg);
-		return false;
-	}
-	/* its keywords but dbname and options, which each test sets */
-	size_t used = 0;
-	pg_base[0] = '\0';
-	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (!o->val || strcmp(o->keyword, "dbname") == 0 ||
-		    strcmp(o->keyword, "options") == 0)
-			continue;
-		used += (size_t)snprintf(pg_base + used, sizeof(pg_base) - used,
-					 "%s%s='", used ? " " : "", o->keyword);
-		for (const char *c = o->val; *c && used + 3 < sizeof(pg_base); c++) {
-			if (*c == '\'' || *c == '\\')
-				pg_base[used++] = '\\';
-			pg_base[used++] = *c;
-		}
-		used += (size_t)snprintf(pg_base + used, sizeof(pg_base) - used, "'");
-	}
-	PQconninfoFree(opts);
-	snprintf(pg_admin_info, sizeof(pg_admin_info), "%s", info);
-
-	PGconn *admin = PQconnectdb(pg_admin_info);
-	if (PQstatus(admin) != CONNECTION_OK) {
-		printf("# GFS_TEST_PG: %s", PQerrorMessage(admin));
-		PQfinish(admin);
-		return false;
-	}
 	snprintf(pg_db, sizeof(pg_db), "gfs_test_%d_%ld", (int)getpid(),
 		 (long)time(NULL));
-	char sql[128];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
-	PGresult *r = PQexec(admin, sql);
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		printf("# %s: %s", sql, PQerrorMessage(admin));
-	PQclear(r);
-	PQfinish(admin);
-	if (!ok)
+	if (!pgtest_create_db(pg_db))
 		return false;
 	char c[1400];
 	pg_conninfo(c, sizeof(c), "");
@@ -1905,22 +1864,9 @@ static bool pg_setup(const char *info)
 
 static void pg_teardown(void)
 {
-	char sql[128];
 	PQfinish(pg_run);
-	PGconn *admin = PQconnectdb(pg_admin_info);
-	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", pg_db);
-	PGresult *r = PQexec(admin, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		printf("# %s: %s", sql, PQerrorMessage(admin));
-	PQclear(r);
-	PQfinish(admin);
+	pgtest_drop_db(pg_db);
 }
-
-struct test_case {
-	void (*fn)(void);
-	const char *name;
-};
-#define CASE(fn) { fn, #fn }
 
 /* Every backend answers these alike. */
 /* The purge claim: one pass at a time across the daemons of a catalog.
@@ -2023,37 +1969,13 @@ static const struct test_case PG_ONLY[] = {
 	CASE(test_pg_migration_keeps_hosts),
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 int main(void)
 {
-	char name[128];
-
-	for (size_t i = 0; i < COUNT(PORTABLE); i++)
-		tap_run(PORTABLE[i].fn, PORTABLE[i].name);
-	for (size_t i = 0; i < COUNT(SQLITE_ONLY); i++)
-		tap_run(SQLITE_ONLY[i].fn, SQLITE_ONLY[i].name);
-
-	backend = "postgresql";
-	const char *info = getenv("GFS_TEST_PG");
-	bool pg = info && info[0];
-	if (pg && !pg_setup(info)) {
-		/* asked for and not there: a failure, not a skip */
-		printf("not ok %d - postgresql from GFS_TEST_PG\n", ++tap_count);
-		tap_failed_cases++;
-		pg = false;
-		info = NULL;
-	}
-	for (size_t i = 0; i < COUNT(PORTABLE) + COUNT(PG_ONLY); i++) {
-		const struct test_case *c = i < COUNT(PORTABLE) ? &PORTABLE[i] :
-			&PG_ONLY[i - COUNT(PORTABLE)];
-		snprintf(name, sizeof(name), "%s (postgresql)", c->name);
-		if (pg)
-			tap_run(c->fn, name);
-		else
-			tap_skip(name, info ? "postgresql not usable" : "no GFS_TEST_PG");
-	}
-	if (pg)
-		pg_teardown();
-	return TAP_DONE();
+	struct backend_cases c = {
+		.both = PORTABLE, .n_both = COUNT(PORTABLE),
+		.sqlite_only = SQLITE_ONLY, .n_sqlite_only = COUNT(SQLITE_ONLY),
+		.pg_only = PG_ONLY, .n_pg_only = COUNT(PG_ONLY),
+		.setup = pg_setup, .teardown = pg_teardown,
+	};
+	return pgtest_run_both(&c);
 }
