@@ -413,6 +413,21 @@ set_schema_version() {
 	else sqlite3 "$DATA/catalog.db" "PRAGMA user_version=$1"; fi
 }
 
+# rewind_to_schema_3: make $DATA's catalog, unmounted, what the galleryfs
+# before schema 4 left: on SQLite schema 4 adds nothing (its step moves the
+# number); on PostgreSQL it is the tables of several daemons, which the
+# first galleryfs there did not have (core/catalog_pg.c, SCHEMA_V4).
+rewind_to_schema_3() {
+	if on_postgresql; then
+		PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 \
+			-d "$(pg_conninfo)" -c "DROP TABLE holder" -c "DROP TABLE change" \
+			-c "DROP TABLE daemon" -c "DROP FUNCTION gfs_node_logged() CASCADE" \
+			-c "DROP FUNCTION gfs_node_notify() CASCADE" \
+			-c "DELETE FROM meta WHERE key = 'change_trimmed'" >/dev/null || return 1
+	fi
+	set_schema_version 3
+}
+
 # A fingerprint of everything $DATA's catalog stores, unmounted, whatever
 # its schema: the SQLite file's bytes, or the PostgreSQL database's dump
 # (without the random key of its \restrict lines, new in every dump).
