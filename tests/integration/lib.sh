@@ -37,6 +37,17 @@
 # the end of the file. Tests that can only apply to SQLite (they damage or
 # read its file) say so with sqlite_only.
 
+# Every test file runs in a mount namespace of its own (as root, where
+# unshare works), so that its mounts are in no other process's
+# /proc/mounts: the desktop trash tools visit every mount's trash, and an
+# Empty Trash run as root by one test (t_trash) would otherwise delete for
+# good what another test's mount has soft-deleted; walkers such as updatedb
+# stay out as well. Its mounts end with it even when it is killed.
+if [ -z "${GFS_ALONE:-}" ] && [ "$(id -u)" -eq 0 ] &&
+	unshare -m --propagation private true 2>/dev/null; then
+	GFS_ALONE=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 : "${GFS_BIN:?GFS_BIN must name the galleryfs binary}"
