@@ -1942,6 +1942,7 @@ static void test_pg_purge_claim(void)
 out:
 	gfs_catalog_close(a);
 	gfs_catalog_close(b);
+	remove_data_dir();
 }
 
 static const struct test_case PORTABLE[] = {
