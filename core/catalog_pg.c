@@ -1037,8 +1037,8 @@ static int migrate_schema(struct pg_catalog *cat, struct pg_conn *c, int from,
 		if (e == EACCES)
 			return gfs_err_set(err, EACCES, "PostgreSQL catalog %s: migration "
 					   "from schema %d to %d needs the owner of its "
-					   "tables (%s); mount it once as that role (nothing "
-					   "was changed)", cat->where, from,
+					   "tables (%s): start galleryfs once as the role "
+					   "that owns them (nothing was changed)", cat->where, from,
 					   GFS_SCHEMA_VERSION, msg);
 		if (e)
 			return gfs_err_set(err, e, "PostgreSQL catalog %s: migration to "

@@ -102,6 +102,13 @@ static long long pg_relations(void)
 			 " n.oid = c.relnamespace WHERE n.nspname = '%s'", pg_schema);
 }
 
+/* Columns of the tables in the test's schema. */
+static long long pg_columns(void)
+{
+	return pg_valuef("SELECT count(*) FROM information_schema.columns WHERE"
+			 " table_schema = '%s'", pg_schema);
+}
+
 /* How many of schema 4's tables (daemon, change, holder) the test's
  * schema holds. */
 static long long pg_tables_of_hosts(void)
@@ -1415,6 +1422,8 @@ static void test_pg_migration_to_schema_4(void)
 
 	if (!lineage_to_migrate(&g, &d, &v))
 		goto out;
+	/* what a new catalog has, which a migrated one must have too */
+	long long relations = pg_relations(), columns = pg_columns();
 	CHECK(pg_rewind_to_3(true));
 	CHECK_INT(file_user_version(), 3);
 	CHECK_INT(pg_tables_of_hosts(), 0);
@@ -1446,6 +1455,8 @@ static void test_pg_migration_to_schema_4(void)
 		goto out;
 	CHECK_INT(pg_tables_of_hosts(), 3);
 	CHECK_INT(pg_triggers(), 2);
+	CHECK_INT(pg_relations(), relations);
+	CHECK_INT(pg_columns(), columns);
 	CHECK_INT(pg_valuef("SELECT value FROM %s.meta WHERE key = 'change_trimmed'",
 			    pg_schema), 0);
 	CHECK_INT(pg_valuef("SELECT count(*) FROM %s.change", pg_schema), 0);
@@ -1931,6 +1942,7 @@ static void test_pg_purge_claim(void)
 out:
 	gfs_catalog_close(a);
 	gfs_catalog_close(b);
+	remove_data_dir();
 }
 
 static const struct test_case PORTABLE[] = {
