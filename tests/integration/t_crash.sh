@@ -18,18 +18,6 @@
 # missing object, no orphan) once the start-up check has run.
 #   GFS_CRASH_ROUNDS  rounds (kills), default 20 (8 under a sanitizer)
 #   GFS_CRASH_SEED    base seed of the workers, default random (printed)
-# The storm runs in a mount namespace of its own, so that its mount is not
-# in anyone else's /proc/mounts: desktop trash tools visit every mount's
-# .Trash-UID (trash-cli's trash-empty and trash-rm, gio trash --empty), and
-# one run as root elsewhere on the machine (t_trash.sh does) deletes root's
-# soft-deleted items here for good, as an Empty Trash should: on
-# PostgreSQL a run lost a dozen acknowledged soft deletes so, each row
-# deleted by the daemon in a transaction no worker asked for. (Without
-# unshare, or not as root, it runs as before.)
-if [ -z "${GFS_ALONE:-}" ] && [ "$(id -u)" -eq 0 ] &&
-	unshare -m --propagation private true 2>/dev/null; then
-	GFS_ALONE=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
 . "$(dirname "$0")/lib.sh"
 STORM="$GFS_TOOLS/gfs-storm"
 # fewer rounds when a sanitizer slows the daemon several times over
