@@ -19,6 +19,7 @@
 
 #include "catalog_sql.h"
 #include "clock.h"
+#include "log.h"
 #include "trash.h"
 
 #define STMT_SLOTS 128          /* more than we have SQL */
@@ -257,6 +258,11 @@ static const char SCHEMA_V3[] =
 	"CREATE INDEX node_softdeleted_gallery ON node(gallery, purge_at)"
 	" WHERE state = " SQL_STATE_SD ";";
 
+/* Schema 4 is the tables of several daemons on one catalog (PostgreSQL:
+ * registrations, the change log, who holds which file open). An SQLite
+ * catalog serves one daemon and has no use for them: its step changes
+ * only the number, which counts the same schemas on both backends. */
+
 static int insert_trash_row(struct conn *c, int64_t node, uint32_t uid,
 			    const char *name, size_t len, bool owns);
 
@@ -346,8 +352,9 @@ static int meta_set(struct conn *c, const char *key, const char *value)
 }
 
 /* Bring the schema to GFS_SCHEMA_VERSION, one step per version, each in
- * its own transaction. Version 0 is an empty file. */
-static int migrate(struct conn *c, struct gfs_err *err)
+ * its own transaction; a migration (not a creation) is logged once, at
+ * its end. Version 0 is an empty file. */
+static int migrate(struct conn *c, const char *path, struct gfs_err *err)
 {
 	int v = 0;
 	int rc = user_version(c, &v);
@@ -360,6 +367,7 @@ static int migrate(struct conn *c, struct gfs_err *err)
 		return gfs_err_set(err, EPROTO, "catalog schema version %d is "
 				   "newer than this galleryfs understands (%d); "
 				   "run a newer galleryfs", v, GFS_SCHEMA_VERSION);
+	int from = v;
 	while (v < GFS_SCHEMA_VERSION) {
 		rc = conn_exec(c, "BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK && v == 0) {
@@ -378,6 +386,7 @@ static int migrate(struct conn *c, struct gfs_err *err)
 		/* no mirror has been touched yet: they start at their expiries */
 		if (rc == SQLITE_OK && v == 2)
 			rc = conn_exec(c, SCHEMA_V3);
+		/* v == 3: nothing for one daemon (above) */
 		if (rc == SQLITE_OK) {
 			char sql[64];
 			snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
@@ -394,6 +403,9 @@ static int migrate(struct conn *c, struct gfs_err *err)
 		}
 		v++;
 	}
+	if (from > 0 && from < GFS_SCHEMA_VERSION)
+		gfs_log(GFS_LOG_INFO, "catalog %s migrated from schema %d to %d",
+			path, from, GFS_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -464,7 +476,7 @@ static int sq_open(const struct cat_open_options *o, struct gfs_catalog **out,
 	}
 	if (r == 0)
 		r = o->read_only ? readable(cat->conn, cat->path, err) :
-			migrate(cat->conn, err);
+			migrate(cat->conn, cat->path, err);
 	if (r < 0) {
 		conn_close(cat->conn);
 		pthread_mutex_destroy(&cat->lock);
