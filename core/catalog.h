@@ -44,7 +44,7 @@
 #include "err.h"
 #include "props.h"
 
-#define GFS_SCHEMA_VERSION 3
+#define GFS_SCHEMA_VERSION 4
 
 enum gfs_type {
 	GFS_ROOT = 0,

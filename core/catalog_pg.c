@@ -33,11 +33,14 @@
  *    or not, survives the daemon's kill -9 and the server's power loss.
  *  - Ids. node.id is an identity column whose sequence never goes back (a
  *    rolled-back insert leaves a gap); the root is inserted as 0.
- *  - Schema versions: meta's "schema" row. A new catalog is created whole
- *    at GFS_SCHEMA_VERSION in one transaction, so a failure (a role that
- *    may not create tables) leaves nothing behind; the PostgreSQL backend
- *    began at schema 3, and versions from there on are migrated at open in
- *    one transaction (MIGRATIONS); newer ones are refused (-EPROTO).
+ *  - Schema versions: meta's "schema" row, numbered as SQLite's
+ *    user_version (one GFS_SCHEMA_VERSION for both). The PostgreSQL
+ *    backend began at schema 3; a new catalog is made of schema 3 and
+ *    every migration after it (MIGRATIONS; 4: the tables of several
+ *    daemons), all in one transaction, so a failure (a role that may not
+ *    create tables) leaves nothing behind. An older catalog is migrated
+ *    at open, every step in one transaction, logged once after its
+ *    commit; a newer one is refused (-EPROTO) and left as it was.
  *    Creation and migration hold an advisory lock, so that two daemons
  *    starting at once on an empty database do not both create it.
  *
@@ -57,7 +60,7 @@
  *
  * Several daemons (issue #15): daemon registrations with leases, and a
  * change log of node rows written by a trigger and NOTIFY'd at commit, read
- * by each daemon's listener connection (HOSTS_SCHEMA, "several daemons"
+ * by each daemon's listener connection (SCHEMA_V4, "several daemons"
  * below). Writers being serialized gives the log its order.
  */
 #include "catalog.h"
@@ -448,9 +451,11 @@ static void p_node(struct params *p, const struct gfs_node *n)
 /* ------------------------------------------------------------------ */
 /* schema                                                              */
 
-/* The whole schema at GFS_SCHEMA_VERSION. Names and attribute values are
- * bytea (any bytes); every integer is a bigint but the enums. */
-static const char SCHEMA[] =
+/* Schema 3, the first this backend made. Names and attribute values are
+ * bytea (any bytes); every integer is a bigint but the enums. A new
+ * catalog is made of it and every migration after it (MIGRATIONS), so a
+ * new one and a migrated one are the same. */
+static const char SCHEMA_V3[] =
 	"CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);"
 	/* every write transaction locks it first, and counts its change */
 	"CREATE TABLE write_order (changes bigint NOT NULL);"
@@ -495,17 +500,23 @@ static const char SCHEMA[] =
 	/* the .softdeleted mirrors (design §9) */
 	"CREATE TABLE mirror_dir (node bigint PRIMARY KEY, mtime bigint NOT NULL);";
 
-/* What several daemons on one catalog share (issue #15): their
- * registrations, and the change log of node rows that tells each what the
- * others changed. Made at every open when missing, beside schema 3 (they
- * hold nothing another version reads; a schema version of their own comes
- * with the next migration). A trigger writes the log: every row of node
- * inserted, updated or deleted leaves its place before and after, under the
- * writing daemon's registration (galleryfs.daemon, set per connection);
- * writers run one at a time (write_order), so seq grows in commit order. A
+/* Schema 4: what several daemons on one catalog share (issue #15) — their
+ * registrations, the change log of node rows that tells each what the
+ * others changed, and which daemon holds which file open (deferred
+ * removal). A trigger writes the log: every row of node inserted, updated
+ * or deleted leaves its place before and after, under the writing
+ * daemon's registration (galleryfs.daemon, set per connection); writers
+ * run one at a time (write_order), so seq grows in commit order. A
  * statement trigger NOTIFYs galleryfs_change, which PostgreSQL sends once
- * per transaction, at commit. */
-static const char HOSTS_SCHEMA[] =
+ * per transaction, at commit. A holder row lives from a daemon's first
+ * open of a file to its last close, and goes with the file's row or the
+ * daemon's registration.
+ *
+ * Builds before schema 4 made these tables "when missing" beside schema 3,
+ * so a catalog of schema 3 may hold all of them, some (no holder) or none:
+ * the step makes what is missing and keeps what is there (IF NOT EXISTS,
+ * OR REPLACE), rows included. */
+static const char SCHEMA_V4[] =
 	"CREATE TABLE IF NOT EXISTS daemon ("
 	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
 	" host text NOT NULL, pid bigint NOT NULL, mountpoint text NOT NULL,"
@@ -555,14 +566,21 @@ static const char HOSTS_SCHEMA[] =
 	"CREATE OR REPLACE TRIGGER node_logged AFTER INSERT OR UPDATE OR DELETE"
 	" ON node FOR EACH ROW EXECUTE FUNCTION gfs_node_logged();"
 	"CREATE OR REPLACE TRIGGER node_notify AFTER INSERT OR UPDATE OR DELETE"
-	" ON node FOR EACH STATEMENT EXECUTE FUNCTION gfs_node_notify();";
+	" ON node FOR EACH STATEMENT EXECUTE FUNCTION gfs_node_notify();"
+	"CREATE TABLE IF NOT EXISTS holder ("
+	" node bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	" daemon bigint NOT NULL REFERENCES daemon(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (node, daemon));"
+	"CREATE INDEX IF NOT EXISTS holder_daemon ON holder(daemon);";
 
 /* MIGRATIONS[v]: from schema v to v + 1, for v >= PG_FIRST_SCHEMA. */
-static const char *const MIGRATIONS[GFS_SCHEMA_VERSION + 1] = { NULL };
+static const char *const MIGRATIONS[GFS_SCHEMA_VERSION] = {
+	[3] = SCHEMA_V4,
+};
 
 /* The tables and sequences a daemon writes, for the rights check. */
 #define TABLES "'meta', 'write_order', 'node', 'xattr', 'trash', 'trash_dir'," \
-	" 'mirror_dir', 'daemon', 'change'"
+	" 'mirror_dir', 'daemon', 'change', 'holder'"
 
 /* ------------------------------------------------------------------ */
 /* connections                                                         */
@@ -944,7 +962,19 @@ static int check_rights(struct pg_catalog *cat, struct pg_conn *c,
 	return lacking ? -err->errnum : 0;
 }
 
-/* Create the catalog, inside the open's transaction. */
+/* Run sql, statements of the schema, on c: 0, or the errno its SQLSTATE
+ * maps to with msg set. */
+static int schema_exec(struct pg_conn *c, const char *sql, char *msg, size_t len)
+{
+	PGresult *r = PQexec(c->db, sql);
+	bool ok = result_ok(c, r, msg, len);
+	int e = ok ? 0 : sqlstate_errno(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+	PQclear(r);
+	return ok ? 0 : e ? e : EIO;
+}
+
+/* Create the catalog, inside the open's transaction: schema 3 and every
+ * migration after it, so that a new catalog is what a migrated one is. */
 static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 			 struct gfs_err *err)
 {
@@ -965,16 +995,16 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	snprintf(user, sizeof(user), "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);
 
-	PGresult *made = PQexec(c->db, SCHEMA);
-	bool ok = result_ok(c, made, msg, sizeof(msg));
-	int e = ok ? 0 : sqlstate_errno(PQresultErrorField(made, PG_DIAG_SQLSTATE));
-	PQclear(made);
+	int e = schema_exec(c, SCHEMA_V3, msg, sizeof(msg));
+	for (int v = PG_FIRST_SCHEMA; e == 0 && v < GFS_SCHEMA_VERSION; v++)
+		e = MIGRATIONS[v] ? schema_exec(c, MIGRATIONS[v], msg, sizeof(msg)) :
+			(snprintf(msg, sizeof(msg), "no migration to schema %d", v + 1), EIO);
 	if (e == EACCES)
 		return gfs_err_set(err, EACCES, "PostgreSQL catalog %s: role %s may not "
 				   "create tables in schema %s; GRANT CREATE ON SCHEMA "
 				   "%s TO %s, or make it the owner (nothing was created)",
 				   cat->where, user, schema, schema, user);
-	if (!ok)
+	if (e)
 		return gfs_err_set(err, e, "PostgreSQL catalog %s: creating the "
 				   "catalog failed: %s", cat->where, msg);
 
@@ -995,41 +1025,41 @@ static int create_schema(struct pg_catalog *cat, struct pg_conn *c,
 	return 0;
 }
 
-/* Which daemon holds which file open (catalog.h, deferred removal): a
- * row from a daemon's first open of a file to its last close, gone with
- * the file's row or the daemon's registration. Made at every open when
- * missing, as HOSTS_SCHEMA. */
-static const char HOLDERS_SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS holder ("
-	" node bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
-	" daemon bigint NOT NULL REFERENCES daemon(id) ON DELETE CASCADE,"
-	" PRIMARY KEY (node, daemon));"
-	"CREATE INDEX IF NOT EXISTS holder_daemon ON holder(daemon)";
-
-static bool holders_schema_made(struct pg_conn *c)
+/* Bring an older catalog, of schema from, to GFS_SCHEMA_VERSION inside the
+ * open's transaction: every step or none. */
+static int migrate_schema(struct pg_catalog *cat, struct pg_conn *c, int from,
+			  struct gfs_err *err)
 {
-	PGresult *r = conn_query(c, "SELECT to_regclass('holder') IS NOT NULL", 0,
-				 NULL, NULL, 0);
-	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
+	char msg[200], version[16];
+	for (int v = from; v < GFS_SCHEMA_VERSION; v++) {
+		int e = MIGRATIONS[v] ? schema_exec(c, MIGRATIONS[v], msg, sizeof(msg)) :
+			(snprintf(msg, sizeof(msg), "no migration"), EIO);
+		if (e == EACCES)
+			return gfs_err_set(err, EACCES, "PostgreSQL catalog %s: migration "
+					   "from schema %d to %d needs the owner of its "
+					   "tables (%s): start galleryfs once as the role "
+					   "that owns them (nothing was changed)", cat->where, from,
+					   GFS_SCHEMA_VERSION, msg);
+		if (e)
+			return gfs_err_set(err, e, "PostgreSQL catalog %s: migration to "
+					   "schema %d failed: %s (nothing was changed)",
+					   cat->where, v + 1, msg);
+	}
+	snprintf(version, sizeof(version), "%d", GFS_SCHEMA_VERSION);
+	const char *vals[] = { version };
+	PGresult *r = conn_query(c, "UPDATE meta SET value = $1 WHERE key = 'schema'",
+				 1, vals, msg, sizeof(msg));
+	if (!r)
+		return gfs_err_set(err, EIO, "PostgreSQL catalog %s: migration to "
+				   "schema %d failed: %s (nothing was changed)",
+				   cat->where, GFS_SCHEMA_VERSION, msg);
 	PQclear(r);
-	return made;
-}
-
-/* Whether HOSTS_SCHEMA is there, its last trigger made: then it is not
- * made again, which would lock node against the daemons already running. */
-static bool hosts_schema_made(struct pg_conn *c)
-{
-	PGresult *r = conn_query(c, "SELECT to_regclass('change') IS NOT NULL AND"
-				 " EXISTS (SELECT 1 FROM pg_trigger WHERE tgname ="
-				 " 'node_notify' AND tgrelid = 'node'::regclass)", 0,
-				 NULL, NULL, 0);
-	bool made = r && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return made;
+	return 0;
 }
 
 /* Create or migrate the catalog, in one transaction under the schema
- * lock; nothing stays behind when it fails. */
+ * lock; nothing stays behind when it fails. A migration is logged once,
+ * after its commit. */
 static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 			  struct gfs_err *err)
 {
@@ -1048,30 +1078,17 @@ static int prepare_schema(struct pg_catalog *cat, struct pg_conn *c,
 				"was never made by galleryfs on PostgreSQL", cat->where, v);
 	if (r == 0 && v == 0)
 		r = create_schema(cat, c, err);
-	for (; r == 0 && v > 0 && v < GFS_SCHEMA_VERSION; v++) {
-		char sql[96];
-		snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d'"
-			 " WHERE key = 'schema'", v + 1);
-		if (!MIGRATIONS[v] || !conn_exec(c, MIGRATIONS[v], msg, sizeof(msg)) ||
-		    !conn_exec(c, sql, msg, sizeof(msg)))
-			r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: migration to "
-					"schema %d failed: %s", cat->where, v + 1,
-					MIGRATIONS[v] ? msg : "no migration");
-	}
-	if (r == 0 && !hosts_schema_made(c) &&
-	    !conn_exec(c, HOSTS_SCHEMA, msg, sizeof(msg)))
-		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the tables "
-				"of several daemons failed: %s", cat->where, msg);
-	if (r == 0 && !holders_schema_made(c) &&
-	    !conn_exec(c, HOLDERS_SCHEMA, msg, sizeof(msg)))
-		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: making the table "
-				"of open files failed: %s", cat->where, msg);
+	if (r == 0 && v > 0 && v < GFS_SCHEMA_VERSION)
+		r = migrate_schema(cat, c, v, err);
 	if (r == 0)
 		r = check_rights(cat, c, err);
 	if (r == 0 && !conn_exec(c, "COMMIT", msg, sizeof(msg)))
 		r = gfs_err_set(err, EIO, "PostgreSQL catalog %s: %s", cat->where, msg);
 	if (r < 0)
 		conn_exec(c, "ROLLBACK", NULL, 0);
+	else if (v > 0 && v < GFS_SCHEMA_VERSION)
+		gfs_log(GFS_LOG_INFO, "PostgreSQL catalog %s migrated from schema %d "
+			"to %d", cat->where, v, GFS_SCHEMA_VERSION);
 	return r;
 }
 

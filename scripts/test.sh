@@ -47,7 +47,8 @@ gfs_test_users
 # The tools the tests run as those users, where every user can reach them.
 tools=$(gfs_test_tools build/tests/tools) || { echo "0 passed, 1 failed"; exit 1; }
 
-# The catalog's unit tests run on PostgreSQL too (GFS_TEST_PG), on a
+# The unit tests that open a catalog (catalog, lifecycle, purge) run on
+# PostgreSQL too (GFS_TEST_PG), each case in a database (or schema) of its own, on a
 # private cluster of this run (scripts/pg.sh), removed at the end. One that
 # does not start leaves GFS_TEST_PG naming nothing: those cases fail.
 pgdir=$(mktemp -u /tmp/gfs-pg.XXXXXX)

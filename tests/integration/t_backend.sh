@@ -3,14 +3,15 @@
 # PostgreSQL catalog that cannot be used — a connection string libpq cannot
 # parse, a server that cannot be reached, a role or database that does not
 # exist, a role without the rights the schema needs, a schema from a newer
-# galleryfs — stops the start with status 2 and a message saying which,
+# galleryfs, a schema 3 catalog whose migration the role may not make —
+# stops the start with status 2 and a message saying which,
 # before anything is created or mounted; -o catalog_conninfo= wins over the
 # file, and an empty one leaves the choice to libpq's PG* variables.
 #
 # The checks that need no server run on both passes; those that need one
 # run where the suite has one (GFS_PG_CONNINFO, the build-pg pass).
 . "$(dirname "$0")/lib.sh"
-plan 31
+plan 37
 mkdir -p "$MNT"
 write_config
 
@@ -70,7 +71,7 @@ fi
 
 # ---- a server --------------------------------------------------------------
 if [ -z "$pg_built" ] || ! on_postgresql; then
-	skip_n 20 "a PostgreSQL server refusing the catalog" \
+	skip_n 26 "a PostgreSQL server refusing the catalog" \
 		"$([ -z "$pg_built" ] && echo "this build has no PostgreSQL backend" || echo "no server here (GFS_BACKEND=postgresql runs it)")"
 	finish
 	exit
@@ -115,6 +116,31 @@ pg_set_schema_version "$schema"
 must_mount
 expect "with its version back, it mounts again" hello cat "$MNT/g/d/1.0.0/f"
 umount_fs
+
+# a catalog of schema 3 (as the galleryfs before schema 4 left it) and a
+# role that may write its rows but not own its tables: the migration to 4
+# is refused whole, status 2, nothing changed; its owner's start migrates it
+rewind_to_schema_3
+pg_sql -c "DROP ROLE IF EXISTS gfs_writer" -c "CREATE ROLE gfs_writer LOGIN" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_conninfo)" -c "GRANT USAGE, CREATE ON SCHEMA public TO gfs_writer" \
+	-c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gfs_writer" \
+	-c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO gfs_writer" >/dev/null
+st=0
+timeout 30 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA,catalog_conninfo=$(pg_conninfo) user=gfs_writer" \
+	"$MNT" 2>"$T/start.err" || st=$?
+mountpoint -q "$MNT" && { fusermount3 -u "$MNT"; st="mounted($st)"; }
+expect "a role that may not own the tables cannot migrate schema 3 to 4: status 2" 2 echo "$st"
+check "... saying the migration needs their owner, nothing changed" \
+	grep -Eq "migration.*owner.*nothing was changed" "$T/start.err"
+expect "... leaving the schema version at 3" 3 catalog schema
+psql -X -q -d "$(pg_conninfo)" -c "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM gfs_writer" \
+	-c "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM gfs_writer" \
+	-c "REVOKE ALL ON SCHEMA public FROM gfs_writer" >/dev/null
+pg_sql -c "DROP ROLE gfs_writer" >/dev/null
+must_mount
+expect "its owner's start migrates it, keeping the file" hello cat "$MNT/g/d/1.0.0/f"
+umount_fs
+expect "... to schema 4" 4 catalog schema
 
 # libpq's environment decides what an empty conninfo leaves open
 conn_word() { printf '%s\n' "$GFS_PG_CONNINFO" | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1; }

@@ -7,7 +7,9 @@
 # files within their version (also over one another), chmod, chown, set
 # explicit times, soft-delete, restore, delete for good and set attributes,
 # journaling every acknowledged effect. In each of GFS_CRASH_ROUNDS rounds
-# the daemon is killed with kill -9 after a random 0.2..1.5 s and mounted
+# the daemon is killed with kill -9 after a random 0.2..1.5 s (later if the
+# workers have not yet acknowledged MIN_OPS operations by then: on a loaded
+# machine settling the last round's doubts can take that long) and mounted
 # again; the remount must run the daemon's start-up check, and `gfs-storm
 # check` verifies every journal against the mount: each acknowledged effect
 # there, whole (bytes, sizes, inode numbers, modes, owners, explicit mtimes,
@@ -22,12 +24,14 @@ STORM="$GFS_TOOLS/gfs-storm"
 ROUNDS=${GFS_CRASH_ROUNDS:-$([ "${GFS_SANITIZED:-0}" = 1 ] && echo 8 || echo 20)}
 WORKERS=4
 # A round counts only when the workers acknowledged at least MIN_OPS
-# operations in it: a storm that does nothing must fail. Each worker's
-# first call is a mkdir, then small creates and attribute calls of a few
-# milliseconds each; a plain build acknowledges hundreds in the shortest
-# window (0.2 s), and ASan or TSan, which slow the daemon 3-15 times,
-# still dozens. 5 leaves that margin many times over.
+# operations in it: a storm that does nothing must fail. The kill waits
+# for them (MIN_OPS_WAIT seconds at most, polling the journals) rather
+# than trusting a window to be long enough: before its first operation a
+# worker replays its journal and settles what the last kill left in doubt,
+# reading those versions whole, which on a shared, loaded machine took
+# longer than the shortest window (rounds with 1-4 operations).
 MIN_OPS=5
+MIN_OPS_WAIT=60
 PER_ROUND=5
 plan $((1 + ROUNDS * PER_ROUND + 10))
 SEED=${GFS_CRASH_SEED:-$((RANDOM * 32768 + RANDOM))}
@@ -45,6 +49,33 @@ for k in $(seq 1 $WORKERS); do journals+=("$T/journal.$k"); : >"$T/journal.$k"; 
 # acknowledged operations in the journals: lines that are no INTENT,
 # SETTLED, UNDONE or comment
 acked_lines() { cat "${journals[@]}" | grep -cvE '^(INTENT|SETTLED|UNDONE|#)'; }
+# whether a worker of this round still runs
+workers_alive() {
+	local p
+	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
+	return 1
+}
+# After a failed check: for each version a MISMATCH line names (at most
+# four), its catalog rows and those of its files (read directly, not
+# through the mount) and its last journal lines. Whether the catalog holds
+# the acknowledged state says which it was: an effect the catalog lost, or
+# one the mount did not show.
+evidence() {
+	local v g ver gid did vid
+	for v in $(printf '%s\n' "$1" | grep '^MISMATCH' |
+		grep -oE 'w[0-9]+/d/1\.0\.[0-9]+' | sort -u | head -n 4); do
+		g=${v%%/*} ver=${v##*/}
+		gid=$(rows "type == \"gallery\" && name == \"$g\"" id)
+		did=$(rows "type == \"definition\" && gallery == \"$gid\"" id)
+		vid=$(rows "type == \"version\" && parent == \"$did\" && name == \"$ver\"" id)
+		echo "catalog rows of $v and its files (id type state parent gallery" \
+			"definition mode uid gid size deleted_at purge_at name):"
+		for i in $vid; do rows "id == \"$i\" || parent == \"$i\""; done
+		[ -n "$vid" ] || echo "(no row)"
+		echo "its last journal lines:"
+		grep -hE " $v(/| |\$)" "${journals[@]}" | tail -n 12
+	done
+}
 field() { printf '%s\n' "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 kills=0 survived=0 hung=0 findings=0 unchecked=0 maxbad=0
 : >"$T/mismatches"
@@ -62,6 +93,11 @@ for round in $(seq 1 "$ROUNDS"); do
 	[ -n "$GFS_PID" ] && storm_start "round $round" $((SEED + round * 100))
 	ms=$((200 + RANDOM % 1301))
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	waited=$((SECONDS + MIN_OPS_WAIT))
+	while [ $(($(acked_lines) - before)) -lt $MIN_OPS ] && [ $SECONDS -lt $waited ] &&
+		workers_alive; do
+		sleep 0.1
+	done
 	crash_fs
 	kills=$((kills + 1))
 
@@ -137,6 +173,7 @@ $(grep -v '^#' "$STORMLOG" | tail -n 10)"
 			"${why:+$why
 }check (status $st${summary:+, compared inodes=${inodes:-?}}):
 $(printf '%s\n' "$out" | tail -n 40)
+$([ "${bad:-0}" -gt 0 ] && evidence "$out")
 workers:
 $(grep -v '^#' "$STORMLOG" | grep -v -e 'the mount is gone' -e 'FINDING' | tail -n 10)
 daemon log tail:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What survives an unmount, a remount and kill -9 (design §7).
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 34
 must_mount
 mkdir -p "$MNT"/g/d/1.0.0 "$MNT"/g/d/1.0.1
 head -c 2000000 /dev/urandom >"$T/blob"
@@ -59,6 +59,36 @@ set_schema_version 99
 check_not "a catalog from a newer galleryfs is refused" 2 "$GFS_BIN" -f -o "config=$CONF,data_dir=$DATA$(catalog_opt)" "$MNT"
 check "... saying so" bash -c "'$GFS_BIN' -f -o 'config=$CONF,data_dir=$DATA$(catalog_opt)' '$MNT' 2>&1 | grep -q 'newer'"
 set_schema_version "$schema"
+
+# an older catalog, of schema 3 as the galleryfs before schema 4 left it
+# (lib.sh's rewind_to_schema_3), is migrated at start, once, keeping
+# everything
+# schema 4's tables in the catalog: 3 on PostgreSQL, none on SQLite
+hosts_tables() {
+	local q="tablename IN ('daemon', 'change', 'holder')"
+	if on_postgresql; then
+		psql -X -At -d "$(pg_conninfo)" -c "SELECT count(*) FROM pg_tables WHERE
+			$q AND schemaname = current_schema()"
+	else
+		sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM sqlite_master WHERE ${q/tablename/name}"
+	fi
+}
+must_mount
+before=$(snapshot)
+umount_fs "unmount before the rewind to schema 3"
+rewind_to_schema_3
+expect "a catalog rewound to schema 3 reads as schema 3" 3 catalog schema
+must_mount
+logged_times "a catalog of schema 3 is migrated at start, logged once" 1 'migrated from schema 3 to 4'
+expect "... keeping the tree, inodes, modes, sizes and times" "$before" snapshot
+check "... and the contents" cmp "$T/blob" "$MNT"/g/d/1.0.0/disk
+umount_fs "unmount after the migration"
+expect "... whose catalog is of schema 4 now" 4 catalog schema
+expect "... with the tables of several daemons on PostgreSQL only" \
+	"$(on_postgresql && echo 3 || echo 0)" hosts_tables
+must_mount
+logged_times "... and the next start migrates nothing" 0 'migrated from schema'
+umount_fs "unmount after the start at schema 4"
 
 # the start-up check repairs what a crash can leave
 must_mount

@@ -24,6 +24,11 @@ must_mount -o allow_other
 cd "$MNT"
 ALICE=$(id -u gfs-alice) NOBODY=$(id -u gfs-nobody)
 for u in gfs-alice gfs-nobody; do mkdir -p "$T/home-$u" && chown "$u" "$T/home-$u"; done
+# root's home trash too is one of the test's own: Empty Trash as root must
+# not empty the real one of whoever runs the suite
+export HOME="$T/home-root"
+unset XDG_DATA_HOME
+mkdir -p "$HOME"
 as() { local u=$1; shift; runuser -u "$u" -- env HOME="$T/home-$u" "$@"; }
 # gvfs [user] cmd...: in a D-Bus session of its own, with gvfsd-trash behind
 # trash://; its daemons' chatter on stderr is dropped

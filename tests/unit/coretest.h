@@ -8,7 +8,11 @@
  *    opened on it (open_core, close_core) and helpers that walk the core's
  *    public API (galleryfs.h) from the root, one lookup a step, the way the
  *    kernel would: "g/d/1.0.0/f" for look, mkdir_p, unlink_p, rename_p,
- *    setx, getx, put, content_of, ls, count_objects and their kin.
+ *    setx, getx, put, content_of, ls, count_objects and their kin;
+ *  - the backend as a parameter (run_on_both_backends): every case runs
+ *    on SQLite, then, when GFS_TEST_PG names a server (pgtest.h), again
+ *    with the catalog on PostgreSQL, each in a fresh database of its own
+ *    that close_core drops; without GFS_TEST_PG those are skipped.
  *
  * Header-only: every helper is static inline, so a test binary includes it
  * once and uses what it needs. The state of the one test that runs (dir,
@@ -63,6 +67,7 @@ static inline void remove_data_dir(void)
 
 #include "config.h"
 #include "galleryfs.h"
+#include "pgtest.h"
 #include "tap.h"
 
 #ifndef RENAME_NOREPLACE
@@ -74,24 +79,72 @@ static struct gfs_core *core;
 static struct gfs_err err;
 static const struct gfs_caller root = { .uid = 0, .gid = 0 };
 
-/* A core with the default configuration on a fresh data directory; false
- * (and a failed check) when it does not open, and then the test is
- * skipped. */
+/* ---- the backend under test ---- */
+
+static char core_db[64];                /* the case's database, or "" */
+static int core_dbs;
+
+/* The case's catalog: on PostgreSQL a fresh database; false when it
+ * cannot be made. */
+static inline bool core_catalog(void)
+{
+	core_db[0] = '\0';
+	if (!pgtest_round)
+		return true;
+	char name[64];
+	snprintf(name, sizeof(name), "gfs_core_%d_%d", (int)getpid(), ++core_dbs);
+	if (!pgtest_create_db(name))
+		return false;
+	snprintf(core_db, sizeof(core_db), "%s", name);
+	cfg.backend = GFS_BACKEND_POSTGRESQL;
+	pgtest_conninfo(cfg.conninfo, sizeof(cfg.conninfo), core_db, "");
+	return true;
+}
+
+static inline void drop_core_catalog(void)
+{
+	if (core_db[0])
+		pgtest_drop_db(core_db);
+	core_db[0] = '\0';
+}
+
+/* Run every case on SQLite, then on PostgreSQL when GFS_TEST_PG is set
+ * (pgtest_run_both); the exit status for main(). */
+static inline int run_on_both_backends(const struct test_case *cases, size_t n)
+{
+	struct backend_cases c = { .both = cases, .n_both = n };
+	return pgtest_run_both(&c);
+}
+
+/* A core with the default configuration on a fresh data directory (and
+ * on PostgreSQL a fresh database); false (and a failed check) when it
+ * does not open, and then the test is skipped. */
 static inline bool open_core(const char *test)
 {
 	struct gfs_core_options o = { 0 };
 
 	make_data_dir(test);
 	gfs_config_defaults(&cfg);
-	o.cfg = &cfg;
-	o.data_dir = dir;
 	core = NULL;
-	if (gfs_core_open(&o, &core, &err) < 0) {
-		printf("# gfs_core_open: %s\n", err.reason);
-		CHECK(!"core opens");
+	if (!core_catalog()) {
+		CHECK(!"the case's PostgreSQL database is made");
 		remove_data_dir();
 		return false;
 	}
+	o.cfg = &cfg;
+	o.data_dir = dir;
+	o.mountpoint = dir;
+	if (gfs_core_open(&o, &core, &err) < 0) {
+		printf("# gfs_core_open: %s\n", err.reason);
+		CHECK(!"core opens");
+		drop_core_catalog();
+		remove_data_dir();
+		return false;
+	}
+	/* the catalog is where the round says: SQLite's file, or none */
+	char db_file[128];
+	snprintf(db_file, sizeof(db_file), "%s/catalog.db", dir);
+	CHECK(access(db_file, F_OK) == (pgtest_round ? -1 : 0));
 	return true;
 }
 
@@ -99,6 +152,7 @@ static inline void close_core(void)
 {
 	gfs_core_close(core);
 	core = NULL;
+	drop_core_catalog();
 	remove_data_dir();
 }
 

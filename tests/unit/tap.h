@@ -65,6 +65,14 @@ static inline void tap_skip(const char *name, const char *why)
 	fflush(stdout);
 }
 
+/* A case of a table of them, named after its function: CASE(test_x). */
+struct test_case {
+	void (*fn)(void);
+	const char *name;
+};
+#define CASE(fn) { fn, #fn }
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Print the plan and return the exit status for main(). */
 #define TAP_DONE()                                                           \
 	(printf("1..%d\n", tap_count), tap_failed_cases ? 1 : 0)

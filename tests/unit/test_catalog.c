@@ -20,6 +20,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,16 +35,14 @@
 #include "coretest.h"
 
 #include "catalog.h"
+#include "pgtest.h"
 #include "tap.h"
 
 static char db_path[128];
 
 /* ---- the backend under test ---- */
 
-static const char *backend = "sqlite";
 static PGconn *pg_run;                  /* to this run's database */
-static char pg_admin_info[1024];        /* GFS_TEST_PG as given */
-static char pg_base[1024];              /* it without dbname and options */
 static char pg_db[64];                  /* the run's database */
 static char pg_schema[32];              /* the test's schema in it */
 static char conninfo[1400];             /* the test's catalog */
@@ -51,7 +50,7 @@ static int pg_tests;
 
 static bool on_pg(void)
 {
-	return strcmp(backend, "postgresql") == 0;
+	return pgtest_round;
 }
 
 /* Run sql on the run's database; false (and why, printed) when it fails. */
@@ -81,17 +80,49 @@ static long long pg_value(const char *sql)
 /* A conninfo for the run's database, with more keywords after it. */
 static void pg_conninfo(char *out, size_t len, const char *more)
 {
-	snprintf(out, len, "%s dbname=%s %s", pg_base, pg_db, more);
+	pgtest_conninfo(out, len, pg_db, more);
+}
+
+/* pg_value of the SQL that fmt and its arguments make. */
+__attribute__((format(printf, 1, 2)))
+static long long pg_valuef(const char *fmt, ...)
+{
+	char sql[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return pg_value(sql);
 }
 
 /* Tables, sequences and the like in the test's schema. */
 static long long pg_relations(void)
 {
-	char sql[256];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_class c JOIN"
-		 " pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '%s'",
-		 pg_schema);
-	return pg_value(sql);
+	return pg_valuef("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON"
+			 " n.oid = c.relnamespace WHERE n.nspname = '%s'", pg_schema);
+}
+
+/* Columns of the tables in the test's schema. */
+static long long pg_columns(void)
+{
+	return pg_valuef("SELECT count(*) FROM information_schema.columns WHERE"
+			 " table_schema = '%s'", pg_schema);
+}
+
+/* How many of schema 4's tables (daemon, change, holder) the test's
+ * schema holds. */
+static long long pg_tables_of_hosts(void)
+{
+	return pg_valuef("SELECT count(*) FROM pg_tables WHERE schemaname = '%s'"
+			 " AND tablename IN ('daemon', 'change', 'holder')", pg_schema);
+}
+
+/* How many of the change log's triggers are on the test's node table. */
+static long long pg_triggers(void)
+{
+	return pg_valuef("SELECT count(*) FROM pg_trigger WHERE tgrelid ="
+			 " '%s.node'::regclass AND tgname IN ('node_logged',"
+			 " 'node_notify')", pg_schema);
 }
 
 /* A fresh, empty data directory for one test, and its catalog's path; on
@@ -113,7 +144,8 @@ static void fresh_dir(void)
 static struct cat_open_options options(bool read_only)
 {
 	return (struct cat_open_options){
-		.backend = backend, .data_dir = dir, .conninfo = conninfo,
+		.backend = on_pg() ? "postgresql" : "sqlite", .data_dir = dir,
+		.conninfo = conninfo,
 		.read_only = read_only,
 	};
 }
@@ -324,8 +356,14 @@ static void test_open_creates_schema_and_root(void)
 		gfs_txn_rollback(t);
 	}
 	gfs_catalog_close(cat);
-	CHECK_INT(GFS_SCHEMA_VERSION, 3);
-	CHECK_INT(file_user_version(), 3);
+	CHECK_INT(GFS_SCHEMA_VERSION, 4);
+	CHECK_INT(file_user_version(), 4);
+	/* on PostgreSQL schema 4 is the tables of several daemons: a new
+	 * catalog has them, the change log's triggers with them */
+	if (on_pg()) {
+		CHECK_INT(pg_tables_of_hosts(), 3);
+		CHECK_INT(pg_triggers(), 2);
+	}
 out:
 	remove_data_dir();
 }
@@ -1136,7 +1174,101 @@ static void test_migration_to_mirrors(void)
 		CHECK_INT(commit(t), 0);
 	}
 	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), GFS_SCHEMA_VERSION);
+out:
+	remove_data_dir();
+}
+
+/* A fresh catalog, closed, holding fresh_lineage's rows, its version v
+ * soft-deleted to expire at 4000 s: what a migration must keep. */
+static bool lineage_to_migrate(int64_t *g, int64_t *d, int64_t *v)
+{
+	struct gfs_catalog *cat;
+	struct gfs_txn *t = fresh_lineage(&cat, g, d, v);
+	if (!t)
+		return false;
+	CHECK_INT(soft_delete(t, *v, 4000), 0);
+	int r = commit(t);
+	CHECK_INT(r, 0);
+	gfs_catalog_close(cat);
+	return r == 0;
+}
+
+/* Open the catalog that lineage_to_migrate made, now older: it opens
+ * migrated, at schema 4, clean (a migration is no unclean end), with
+ * every row it had. NULL when it does not open. */
+static struct gfs_catalog *open_migrated(int64_t g, int64_t d, int64_t v)
+{
+	struct gfs_node n;
+	bool clean = false;
+	struct gfs_catalog *cat = open_cat(&clean);
+	CHECK(cat != NULL);
+	if (!cat)
+		return NULL;
+	CHECK(clean);
+	CHECK_INT(gfs_catalog_schema_version(cat), 4);
+	struct gfs_txn *t = begin(cat, false);
+	CHECK(t != NULL);
+	if (!t)
+		return cat;
+	CHECK_INT(cat_node_get(t, v, &n), 0);
+	CHECK_INT(n.state, GFS_SOFT_DELETED);
+	CHECK_INT(n.purge_at, 4000);
+	CHECK_INT(cat_child_get(t, g, "d", 1, GFS_LIVE, 0, &n), 0);
+	CHECK_INT(n.id, d);
+	gfs_txn_rollback(t);
+	return cat;
+}
+
+/* The names of every table, index and trigger of the SQLite file, in one
+ * line, or "(error)". */
+static const char *sqlite_objects(void)
+{
+	static char buf[2048];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t used = 0;
+	snprintf(buf, sizeof(buf), "(error)");
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return buf;
+	if (sqlite3_prepare_v2(db, "SELECT type || ' ' || name FROM sqlite_master"
+			       " ORDER BY 1", -1, &st, NULL) == SQLITE_OK) {
+		buf[0] = '\0';
+		while (sqlite3_step(st) == SQLITE_ROW && used + 1 < sizeof(buf))
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s;",
+						 sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return buf;
+}
+
+/* A catalog of schema 3, as the galleryfs before schema 4 left it, is
+ * migrated to 4 at open, keeping its rows: on SQLite the step adds
+ * nothing (the tables of schema 4 serve several daemons), it moves the
+ * number only, once. */
+static void test_migration_to_schema_4(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+	char before[2048];
+
+	if (!lineage_to_migrate(&g, &d, &v))
+		goto out;
+	snprintf(before, sizeof(before), "%s", sqlite_objects());
+
+	sqlite3 *db;
+	CHECK_INT(sqlite3_open(db_path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
 	CHECK_INT(file_user_version(), 3);
+
+	struct gfs_catalog *cat = open_migrated(g, d, v);
+	if (!cat)
+		goto out;
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 4);
+	CHECK_STR(sqlite_objects(), before);
 out:
 	remove_data_dir();
 }
@@ -1214,7 +1346,7 @@ static void test_pg_open_refusals(void)
 	expect_refused(c, EACCES, (const char *const[]){ "gfs_no_such_role",
 		       "role", NULL });
 	/* a database that is not there */
-	snprintf(c, sizeof(c), "%s dbname=gfs_no_such_db", pg_base);
+	snprintf(c, sizeof(c), "%s dbname=gfs_no_such_db", pgtest_base);
 	expect_refused(c, ENOENT, (const char *const[]){ "gfs_no_such_db",
 		       "createdb", NULL });
 	/* an unknown backend */
@@ -1242,7 +1374,7 @@ static void test_pg_environment(void)
 	snprintf(opts, sizeof(opts), "-csearch_path=%s", pg_schema);
 	setenv("PGOPTIONS", opts, 1);
 	setenv("PGDATABASE", pg_db, 1);
-	struct cat_open_options o = { .backend = "postgresql", .conninfo = pg_base };
+	struct cat_open_options o = { .backend = "postgresql", .conninfo = pgtest_base };
 	gfs_err_clear(&err);
 	CHECK_INT(gfs_catalog_open_with(&o, &cat, NULL, &err), 0);
 	if (cat)
@@ -1252,6 +1384,140 @@ static void test_pg_environment(void)
 	CHECK(pg_relations() > 0);
 	unsetenv("PGOPTIONS");
 	unsetenv("PGDATABASE");
+	remove_data_dir();
+}
+
+/* Rewind the test's catalog, closed, to schema 3: as the first galleryfs
+ * on PostgreSQL left it (all, none of schema 4's tables) or as the builds
+ * that made those tables beside schema 3, when missing, before the holder
+ * table came (all false). */
+static bool pg_rewind_to_3(bool all)
+{
+	char sql[512];
+	if (all)
+		snprintf(sql, sizeof(sql), "SET search_path = %s;"
+			 " DROP TABLE holder; DROP TABLE change; DROP TABLE daemon;"
+			 " DROP FUNCTION gfs_node_logged() CASCADE;"
+			 " DROP FUNCTION gfs_node_notify() CASCADE;"
+			 " DELETE FROM meta WHERE key = 'change_trimmed';"
+			 " UPDATE meta SET value = '3' WHERE key = 'schema';"
+			 " RESET search_path", pg_schema);
+	else
+		snprintf(sql, sizeof(sql), "SET search_path = %s; DROP TABLE holder;"
+			 " UPDATE meta SET value = '3' WHERE key = 'schema';"
+			 " RESET search_path", pg_schema);
+	return pg_exec(sql);
+}
+
+/* A catalog of schema 3 without the tables of several daemons is migrated
+ * to 4 at open, in one transaction: a role that may write its rows but
+ * not own its tables cannot migrate it and changes nothing (EACCES); its
+ * owner's open migrates it, keeping every row, and the change log works
+ * from then on. */
+static void test_pg_migration_to_schema_4(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+	char role[64], sql[512], c[1500], more[160];
+	role[0] = '\0';
+
+	if (!lineage_to_migrate(&g, &d, &v))
+		goto out;
+	/* what a new catalog has, which a migrated one must have too */
+	long long relations = pg_relations(), columns = pg_columns();
+	CHECK(pg_rewind_to_3(true));
+	CHECK_INT(file_user_version(), 3);
+	CHECK_INT(pg_tables_of_hosts(), 0);
+	CHECK_INT(pg_triggers(), 0);
+
+	snprintf(role, sizeof(role), "gfs_test_writer_%d", (int)getpid());
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN;"
+		 " GRANT USAGE, CREATE ON SCHEMA %s TO %s;"
+		 " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;"
+		 " GRANT USAGE ON ALL SEQUENCES IN SCHEMA %s TO %s", role, pg_schema,
+		 role, pg_schema, role, pg_schema, role);
+	if (!pg_exec(sql)) {
+		printf("# (the test role cannot be made: its refusal is not checked)\n");
+		role[0] = '\0';
+	} else {
+		snprintf(more, sizeof(more), "user=%s options='-csearch_path=%s'", role,
+			 pg_schema);
+		pg_conninfo(c, sizeof(c), more);
+		/* it makes the tables, then may not put the triggers on node */
+		expect_refused(c, EACCES, (const char *const[]){ "migration",
+			       "owner", "nothing was changed", NULL });
+		CHECK_INT(file_user_version(), 3);
+		CHECK_INT(pg_tables_of_hosts(), 0);
+		CHECK_INT(pg_triggers(), 0);
+	}
+
+	struct gfs_catalog *cat = open_migrated(g, d, v);
+	if (!cat)
+		goto out;
+	CHECK_INT(pg_tables_of_hosts(), 3);
+	CHECK_INT(pg_triggers(), 2);
+	CHECK_INT(pg_relations(), relations);
+	CHECK_INT(pg_columns(), columns);
+	CHECK_INT(pg_valuef("SELECT value FROM %s.meta WHERE key = 'change_trimmed'",
+			    pg_schema), 0);
+	CHECK_INT(pg_valuef("SELECT count(*) FROM %s.change", pg_schema), 0);
+	/* a write is logged */
+	struct gfs_txn *t = begin(cat, true);
+	CHECK(t != NULL);
+	if (t) {
+		struct gfs_node n;
+		CHECK_INT(cat_node_get(t, v, &n), 0);
+		n.mtime++;
+		CHECK_INT(cat_node_update(t, &n), 0);
+		CHECK_INT(commit(t), 0);
+	}
+	CHECK_INT(pg_valuef("SELECT count(*) FROM %s.change", pg_schema), 1);
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 4);
+	/* opened again: nothing more to do */
+	cat = open_cat(NULL);
+	CHECK(cat != NULL);
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 4);
+	CHECK_INT(pg_tables_of_hosts(), 3);
+out:
+	if (role[0]) {
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE; DROP ROLE %s",
+			 pg_schema, role);
+		CHECK(pg_exec(sql));
+	}
+	remove_data_dir();
+}
+
+/* A catalog of schema 3 that a build before schema 4 gave the tables of
+ * several daemons (but not yet holder) keeps them and their rows: the
+ * migration makes only what is missing. */
+static void test_pg_migration_keeps_hosts(void)
+{
+	int64_t g = 0, d = 0, v = 0;
+	char sql[256];
+
+	if (!lineage_to_migrate(&g, &d, &v))
+		goto out;
+	snprintf(sql, sizeof(sql), "INSERT INTO %s.daemon(host, pid, mountpoint,"
+		 " lease_until) VALUES ('elsewhere', 1, '/mnt/g', now())", pg_schema);
+	CHECK(pg_exec(sql));
+	long long changes = pg_valuef("SELECT count(*) FROM %s.change", pg_schema);
+	CHECK(changes >= 4);    /* the lineage's inserts, its soft delete */
+	CHECK(pg_rewind_to_3(false));
+	CHECK_INT(file_user_version(), 3);
+	CHECK_INT(pg_tables_of_hosts(), 2);
+
+	struct gfs_catalog *cat = open_migrated(g, d, v);
+	if (!cat)
+		goto out;
+	gfs_catalog_close(cat);
+	CHECK_INT(file_user_version(), 4);
+	CHECK_INT(pg_tables_of_hosts(), 3);
+	CHECK_INT(pg_triggers(), 2);
+	CHECK_INT(pg_valuef("SELECT count(*) FROM %s.change", pg_schema), changes);
+	CHECK_INT(pg_valuef("SELECT count(*) FROM %s.daemon WHERE host = 'elsewhere'",
+			    pg_schema), 1);
+out:
 	remove_data_dir();
 }
 
@@ -1589,53 +1855,13 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-/* Make this run's database from GFS_TEST_PG; false (said why) when the
- * server cannot be used. */
-static bool pg_setup(const char *info)
+/* Make this run's database on GFS_TEST_PG's server; false (said why)
+ * when it cannot be. */
+static bool pg_setup(void)
 {
-	char *msg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(info, &msg);
-	if (!opts) {
-		printf("# GFS_TEST_PG: %s", msg ? msg : "not a conninfo\n");
-		PQfreemem(msg);
-		return false;
-	}
-	/* its keywords but dbname and options, which each test sets */
-	size_t used = 0;
-	pg_base[0] = '\0';
-	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (!o->val || strcmp(o->keyword, "dbname") == 0 ||
-		    strcmp(o->keyword, "options") == 0)
-			continue;
-		used += (size_t)snprintf(pg_base + used, sizeof(pg_base) - used,
-					 "%s%s='", used ? " " : "", o->keyword);
-		for (const char *c = o->val; *c && used + 3 < sizeof(pg_base); c++) {
-			if (*c == '\'' || *c == '\\')
-				pg_base[used++] = '\\';
-			pg_base[used++] = *c;
-		}
-		used += (size_t)snprintf(pg_base + used, sizeof(pg_base) - used, "'");
-	}
-	PQconninfoFree(opts);
-	snprintf(pg_admin_info, sizeof(pg_admin_info), "%s", info);
-
-	PGconn *admin = PQconnectdb(pg_admin_info);
-	if (PQstatus(admin) != CONNECTION_OK) {
-		printf("# GFS_TEST_PG: %s", PQerrorMessage(admin));
-		PQfinish(admin);
-		return false;
-	}
 	snprintf(pg_db, sizeof(pg_db), "gfs_test_%d_%ld", (int)getpid(),
 		 (long)time(NULL));
-	char sql[128];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
-	PGresult *r = PQexec(admin, sql);
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		printf("# %s: %s", sql, PQerrorMessage(admin));
-	PQclear(r);
-	PQfinish(admin);
-	if (!ok)
+	if (!pgtest_create_db(pg_db))
 		return false;
 	char c[1400];
 	pg_conninfo(c, sizeof(c), "");
@@ -1649,22 +1875,9 @@ static bool pg_setup(const char *info)
 
 static void pg_teardown(void)
 {
-	char sql[128];
 	PQfinish(pg_run);
-	PGconn *admin = PQconnectdb(pg_admin_info);
-	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", pg_db);
-	PGresult *r = PQexec(admin, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		printf("# %s: %s", sql, PQerrorMessage(admin));
-	PQclear(r);
-	PQfinish(admin);
+	pgtest_drop_db(pg_db);
 }
-
-struct test_case {
-	void (*fn)(void);
-	const char *name;
-};
-#define CASE(fn) { fn, #fn }
 
 /* Every backend answers these alike. */
 /* The purge claim: one pass at a time across the daemons of a catalog.
@@ -1729,6 +1942,7 @@ static void test_pg_purge_claim(void)
 out:
 	gfs_catalog_close(a);
 	gfs_catalog_close(b);
+	remove_data_dir();
 }
 
 static const struct test_case PORTABLE[] = {
@@ -1750,6 +1964,7 @@ static const struct test_case SQLITE_ONLY[] = {
 	CASE(test_not_a_database),
 	CASE(test_migration_to_trash),
 	CASE(test_migration_to_mirrors),
+	CASE(test_migration_to_schema_4),
 };
 
 static const struct test_case PG_ONLY[] = {
@@ -1762,39 +1977,17 @@ static const struct test_case PG_ONLY[] = {
 	CASE(test_pg_two_hosts),
 	CASE(test_pg_reconnects),
 	CASE(test_pg_purge_claim),
+	CASE(test_pg_migration_to_schema_4),
+	CASE(test_pg_migration_keeps_hosts),
 };
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 int main(void)
 {
-	char name[128];
-
-	for (size_t i = 0; i < COUNT(PORTABLE); i++)
-		tap_run(PORTABLE[i].fn, PORTABLE[i].name);
-	for (size_t i = 0; i < COUNT(SQLITE_ONLY); i++)
-		tap_run(SQLITE_ONLY[i].fn, SQLITE_ONLY[i].name);
-
-	backend = "postgresql";
-	const char *info = getenv("GFS_TEST_PG");
-	bool pg = info && info[0];
-	if (pg && !pg_setup(info)) {
-		/* asked for and not there: a failure, not a skip */
-		printf("not ok %d - postgresql from GFS_TEST_PG\n", ++tap_count);
-		tap_failed_cases++;
-		pg = false;
-		info = NULL;
-	}
-	for (size_t i = 0; i < COUNT(PORTABLE) + COUNT(PG_ONLY); i++) {
-		const struct test_case *c = i < COUNT(PORTABLE) ? &PORTABLE[i] :
-			&PG_ONLY[i - COUNT(PORTABLE)];
-		snprintf(name, sizeof(name), "%s (postgresql)", c->name);
-		if (pg)
-			tap_run(c->fn, name);
-		else
-			tap_skip(name, info ? "postgresql not usable" : "no GFS_TEST_PG");
-	}
-	if (pg)
-		pg_teardown();
-	return TAP_DONE();
+	struct backend_cases c = {
+		.both = PORTABLE, .n_both = COUNT(PORTABLE),
+		.sqlite_only = SQLITE_ONLY, .n_sqlite_only = COUNT(SQLITE_ONLY),
+		.pg_only = PG_ONLY, .n_pg_only = COUNT(PG_ONLY),
+		.setup = pg_setup, .teardown = pg_teardown,
+	};
+	return pgtest_run_both(&c);
 }

@@ -4,7 +4,8 @@
  * rmdir and rename do to the tree, to inode numbers and generations
  * (design §9), to file contents and to the object store, with soft delete
  * off and on. Each test opens a core on a fresh mkdtemp data directory and
- * removes it at its end.
+ * removes it at its end; every test runs on SQLite, then with the catalog
+ * on PostgreSQL when GFS_TEST_PG names a server (coretest.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1035,31 +1036,34 @@ static void test_trash_view(void)
 	stop();
 }
 
+static const struct test_case CASES[] = {
+	CASE(test_hard_delete_when_off),
+	CASE(test_hard_delete_takes_shadow),
+	CASE(test_switched_off_items_stay),
+	CASE(test_rename_over_file),
+	CASE(test_mirrors_owner_and_mode),
+	CASE(test_unlink_soft_deletes_file),
+	CASE(test_mv_file_into_shadow),
+	CASE(test_rmdir_soft_deletes_version_and_restore),
+	CASE(test_restore_keeps_metadata),
+	CASE(test_restore_paths),
+	CASE(test_rename_version_onto_shadow_merges),
+	CASE(test_mkdir_reserved_name),
+	CASE(test_hard_delete_inside_softdeleted),
+	CASE(test_rmdir_definition_holding_items),
+	CASE(test_rmdir_gallery_holding_items),
+	CASE(test_softdeleted_resolves_unlisted),
+	CASE(test_readdir_offsets_survive_removals),
+	CASE(test_softdeleted_definition_lists_holders_only),
+	CASE(test_replicas_one_per_region),
+	CASE(test_application_versions_deleted_for_good),
+	CASE(test_open_file_outlives_hard_delete),
+	CASE(test_generations),
+	CASE(test_link_counts_follow_every_change),
+	CASE(test_trash_view),
+};
+
 int main(void)
 {
-	RUN(test_hard_delete_when_off);
-	RUN(test_hard_delete_takes_shadow);
-	RUN(test_switched_off_items_stay);
-	RUN(test_rename_over_file);
-	RUN(test_mirrors_owner_and_mode);
-	RUN(test_unlink_soft_deletes_file);
-	RUN(test_mv_file_into_shadow);
-	RUN(test_rmdir_soft_deletes_version_and_restore);
-	RUN(test_restore_keeps_metadata);
-	RUN(test_restore_paths);
-	RUN(test_rename_version_onto_shadow_merges);
-	RUN(test_mkdir_reserved_name);
-	RUN(test_hard_delete_inside_softdeleted);
-	RUN(test_rmdir_definition_holding_items);
-	RUN(test_rmdir_gallery_holding_items);
-	RUN(test_softdeleted_resolves_unlisted);
-	RUN(test_readdir_offsets_survive_removals);
-	RUN(test_softdeleted_definition_lists_holders_only);
-	RUN(test_replicas_one_per_region);
-	RUN(test_application_versions_deleted_for_good);
-	RUN(test_open_file_outlives_hard_delete);
-	RUN(test_generations);
-	RUN(test_link_counts_follow_every_change);
-	RUN(test_trash_view);
-	return TAP_DONE();
+	return run_on_both_backends(CASES, COUNT(CASES));
 }
